@@ -1,0 +1,99 @@
+package vtl
+
+// Values the evaluator works with. Templates see Java-like objects; in Go
+// they are one of:
+//
+//	nil        Java null
+//	string     java.lang.String
+//	bool       java.lang.Boolean
+//	int64      java.lang.Integer / Long (integer literals, JSON integers)
+//	float64    java.lang.Double (decimal literals, JSON decimals)
+//	*List      java.util.ArrayList (mutable, shared by reference)
+//	*Map       java.util.LinkedHashMap with string keys (insertion order)
+//	Object     a host object such as $input or $util
+//
+// Anything else is rendered with fmt's %v and has no methods.
+
+// Object is a host object exposed to templates ($input, $util, $context
+// parts). Implementations must be safe for the render that owns them; they
+// are never shared between concurrent renders unless they are immutable.
+type Object interface {
+	// Property resolves $o.name. ok is false when the property does not
+	// exist, which the template sees as null.
+	Property(name string) (v any, ok bool)
+	// Call invokes $o.name(args...). It returns ErrNoMethod when the
+	// object has no such method; any other error aborts the render.
+	Call(name string, args []any) (any, error)
+}
+
+// List is a mutable list value (Java ArrayList).
+type List struct {
+	Items []any
+}
+
+// NewList returns a list holding items.
+func NewList(items ...any) *List { return &List{Items: items} }
+
+// Map is a mutable map with string keys that keeps insertion order
+// (Java LinkedHashMap).
+type Map struct {
+	keys []string
+	vals map[string]any
+}
+
+// NewMap returns an empty map with room for n entries.
+func NewMap(n int) *Map {
+	return &Map{keys: make([]string, 0, n), vals: make(map[string]any, n)}
+}
+
+// Len reports the number of entries.
+func (m *Map) Len() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.keys)
+}
+
+// Get returns the value for k.
+func (m *Map) Get(k string) (any, bool) {
+	if m == nil {
+		return nil, false
+	}
+	v, ok := m.vals[k]
+	return v, ok
+}
+
+// Put sets k to v, keeping the original position of an existing key, and
+// returns the previous value (Java Map.put).
+func (m *Map) Put(k string, v any) any {
+	old, ok := m.vals[k]
+	if !ok {
+		m.keys = append(m.keys, k)
+	}
+	m.vals[k] = v
+	return old
+}
+
+// Remove deletes k and returns its value (Java Map.remove).
+func (m *Map) Remove(k string) any {
+	old, ok := m.vals[k]
+	if !ok {
+		return nil
+	}
+	delete(m.vals, k)
+	for i, key := range m.keys {
+		if key == k {
+			m.keys = append(m.keys[:i], m.keys[i+1:]...)
+			break
+		}
+	}
+	return old
+}
+
+// Keys returns the keys in insertion order. The caller must not modify it.
+func (m *Map) Keys() []string {
+	if m == nil {
+		return nil
+	}
+	return m.keys
+}
