@@ -15,7 +15,8 @@
 // '/' when they mean a subtree ("restapis/a1/" does not match
 // "restapis/a10/x"). Values are copied on Put and on every read: a slice
 // passed to Put may be reused, and a slice returned by Get or List belongs
-// to the caller.
+// to the caller. The watchers of one revision share its events: treat
+// Event.Value as read-only.
 //
 // # Transactions
 //
