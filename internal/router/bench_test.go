@@ -78,6 +78,10 @@ func benchHTTP(tb testing.TB, n int) (*HTTPTable[int], []string) {
 
 func benchMatchREST(b *testing.B, n int) {
 	tbl, paths := benchREST(b, n)
+	loopREST(b, tbl, paths)
+}
+
+func loopREST(b *testing.B, tbl *RESTTable[int], paths []string) {
 	var ps Params
 	b.ReportAllocs()
 	i := 0
@@ -91,6 +95,10 @@ func benchMatchREST(b *testing.B, n int) {
 
 func benchMatchHTTP(b *testing.B, n int) {
 	tbl, paths := benchHTTP(b, n)
+	loopHTTP(b, tbl, paths)
+}
+
+func loopHTTP(b *testing.B, tbl *HTTPTable[int], paths []string) {
 	var ps Params
 	b.ReportAllocs()
 	i := 0
@@ -143,12 +151,22 @@ func TestMatchScales(t *testing.T) {
 			defer f.Value.Set(old)
 		}
 	}
+	// Tables are built once; testing.Benchmark calls each function
+	// several times while it sizes b.N.
+	rest := func(n int) func(*testing.B) {
+		tbl, paths := benchREST(t, n)
+		return func(b *testing.B) { loopREST(b, tbl, paths) }
+	}
+	http := func(n int) func(*testing.B) {
+		tbl, paths := benchHTTP(t, n)
+		return func(b *testing.B) { loopHTTP(b, tbl, paths) }
+	}
 	for _, tc := range []struct {
 		name       string
 		small, big func(*testing.B)
 	}{
-		{"REST 10 vs 10000", func(b *testing.B) { benchMatchREST(b, 10) }, func(b *testing.B) { benchMatchREST(b, 10000) }},
-		{"HTTP 10 vs 5000", func(b *testing.B) { benchMatchHTTP(b, 10) }, func(b *testing.B) { benchMatchHTTP(b, 5000) }},
+		{"REST 10 vs 10000", rest(10), rest(10000)},
+		{"HTTP 10 vs 5000", http(10), http(5000)},
 	} {
 		var small, big []time.Duration
 		for range 5 { // interleaved so drift hits both alike

@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Status is the outcome of a REST match.
@@ -96,11 +97,12 @@ func (b *RESTBuilder[V]) Add(resourcePath string, methods []string, value V) err
 		n = n.child(s)
 	}
 	for i, m := range methods {
-		e := &n.methods[idx[i]]
-		if e.ok {
+		if n.methods[idx[i]].ok || slices.Contains(idx[:i], idx[i]) {
 			return fmt.Errorf("router: add resource %s: method %s already added", n.template, m)
 		}
-		*e = entry[V]{ok: true, value: value, key: n.template, names: n.names}
+	}
+	for _, mi := range idx {
+		n.methods[mi] = entry[V]{ok: true, value: value, key: n.template, names: n.names}
 	}
 	return nil
 }

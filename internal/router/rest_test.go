@@ -133,6 +133,7 @@ func TestRESTAddRules(t *testing.T) {
 		{"no duplicate variables", nil, "/{a}/{a}", nil, `router: add resource: path "/{a}/{a}": duplicate path variable {a}`},
 		{"known methods only", nil, "/pets", []string{"FETCH"}, `router: add resource /pets: invalid method "FETCH"`},
 		{"one integration per method", []string{"/pets"}, "/pets", []string{"GET"}, "router: add resource /pets: method GET already added"},
+		{"one integration per method within a call", nil, "/toys", []string{"POST", "POST"}, "router: add resource /toys: method POST already added"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -199,6 +200,29 @@ func TestRESTWideFanout(t *testing.T) {
 		var ps Params
 		if _, st := tbl.Match("GET", p, &ps); st != Found {
 			t.Fatalf("path %d %q: %v", i, p, st)
+		}
+	}
+}
+
+// A failed Add leaves no method behind.
+func TestRESTFailedAddIsAtomic(t *testing.T) {
+	t.Parallel()
+	b := NewRESTBuilder[int]()
+	if err := b.Add("/toys", []string{"POST", "GET", "POST"}, 1); err == nil {
+		t.Fatal("duplicate methods accepted")
+	}
+	if _, st := b.Build().Match("POST", "/toys", nil); st != NoMethod {
+		t.Fatalf("POST /toys after failed Add: %v, want NoMethod", st)
+	}
+}
+
+// Template literals are decoded text: a literal '%' is matched by "%25".
+func TestRESTLiteralIsDecodedText(t *testing.T) {
+	t.Parallel()
+	tbl := buildREST(t, []restRoute{{"/100%", []string{"GET"}}})
+	for path, want := range map[string]Status{"/100%25": Found, "/100%": Found, "/100%2": NotFound} {
+		if _, st := tbl.Match("GET", path, nil); st != want {
+			t.Errorf("Match(%q) = %v, want %v", path, st, want)
 		}
 	}
 }
