@@ -29,9 +29,9 @@
 // returns ErrTxDone. fn must not call back into the Store (no nested
 // View, Update or Close): that may deadlock.
 //
-// Both calls check ctx before starting (and Update again after waiting
-// for its turn to write); once fn has run and the commit has begun, the
-// commit completes and ctx is no longer consulted.
+// Both calls check ctx before starting, and an Update waiting for its
+// turn to write gives up when ctx ends; once fn runs, the transaction
+// completes and ctx is no longer consulted (fn may check it itself).
 //
 // # Revisions
 //

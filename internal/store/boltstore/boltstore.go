@@ -46,6 +46,9 @@ var (
 	keyFormat  = []byte("format")
 )
 
+// errNoChange rolls back an Update that changed nothing.
+var errNoChange = errors.New("no change")
+
 // ErrLocked is returned by Open when another process holds the file.
 var ErrLocked = errors.New("boltstore: data file is locked by another process")
 
@@ -196,7 +199,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 			return fnErr
 		}
 		if t.changes.Empty() {
-			return nil
+			return errNoChange // roll back: nothing to write or fsync
 		}
 		rev = t.rev + 1
 		if err := t.meta.Put(keyRev, binary.BigEndian.AppendUint64(nil, uint64(rev))); err != nil {
@@ -208,6 +211,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	switch {
 	case fnErr != nil:
 		return fnErr
+	case errors.Is(err, errNoChange):
+		return nil
 	case err != nil:
 		return fmt.Errorf("boltstore: commit: %w", err)
 	}

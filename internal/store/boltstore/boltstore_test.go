@@ -318,7 +318,7 @@ func BenchmarkUpdateSmallKey(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/update")
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/op")
 }
 
 func seed(b *testing.B, s store.Store, n int) {

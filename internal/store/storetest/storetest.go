@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"view is read-only", testViewReadOnly},
 		{"tx is finished when fn returns", testTxDone},
 		{"cancelled ctx runs nothing", testCancelled},
+		{"an update waiting for its turn ends with ctx", testUpdateWaitCtx},
 		{"each changing update is the next revision", testRevisions},
 		{"watch reports changes under prefix after rev in order", testWatch},
 		{"watch events of one update are per key in key order", testWatchBatch},
@@ -605,6 +606,37 @@ func testCancelled(t *testing.T, s store.Store) {
 		t.Error("fn ran with a cancelled ctx")
 	}
 	mustAbsent(t, s, "c/a")
+}
+
+func testUpdateWaitCtx(t *testing.T, s store.Store) {
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.Update(t.Context(), func(tx store.Tx) error {
+			close(holding)
+			<-release
+			return tx.Put("q/first", nil)
+		})
+	}()
+	<-holding
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	ran := false
+	err := s.Update(ctx, func(tx store.Tx) error { ran = true; return tx.Put("q/second", nil) })
+	took := time.Since(start)
+	close(release)
+	if !errors.Is(err, context.DeadlineExceeded) || ran {
+		t.Fatalf("waiting update = %v (fn ran: %v), want DeadlineExceeded without running", err, ran)
+	}
+	if took > wait/2 {
+		t.Fatalf("waiting update gave up after %v", took)
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("first update: %v", err)
+	}
+	mustGet(t, s, "q/first", "")
+	mustAbsent(t, s, "q/second")
 }
 
 func testRevisions(t *testing.T, s store.Store) {
