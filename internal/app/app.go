@@ -1,0 +1,111 @@
+// Package app wires every part of Portico into one running server: the
+// store, the management APIs, the deployer, the integration kinds and
+// the shared listener. It is the one place where parts meet; cmd/portico
+// and the tests' porticotest both build a Portico through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/portico-dev/portico/internal/deploy"
+	"github.com/portico-dev/portico/internal/integration"
+	"github.com/portico-dev/portico/internal/integration/httpbackend"
+	"github.com/portico-dev/portico/internal/mgmt"
+	"github.com/portico-dev/portico/internal/mgmt/apigw"
+	"github.com/portico-dev/portico/internal/model"
+	"github.com/portico-dev/portico/internal/server"
+	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/store/boltstore"
+)
+
+// Config is what `portico serve` takes.
+type Config struct {
+	DataDir   string // directory of the bbolt file; ignored when InMemory
+	InMemory  bool
+	Region    string
+	AccountID string
+	Log       *slog.Logger
+}
+
+// App is a wired Portico.
+type App struct {
+	cfg    Config
+	store  store.Store
+	server *server.Server
+	http   *httpbackend.Client
+}
+
+// New opens the store, loads every deployed API and builds the server.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	var st store.Store
+	if cfg.InMemory {
+		st = store.NewMemory()
+	} else {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		bs, err := boltstore.Open(filepath.Join(cfg.DataDir, "portico.db"), boltstore.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		st = bs
+	}
+	a := &App{cfg: cfg, store: st, http: httpbackend.New(httpbackend.Options{})}
+
+	kinds := deploy.Kinds{
+		model.TypeHTTP:      a.httpKind,
+		model.TypeHTTPProxy: a.httpKind,
+	}
+	served := &deploy.Served{}
+	dep := deploy.New(deploy.Config{Store: st, Kinds: kinds, Log: cfg.Log, Served: served,
+		SnapshotKey: apigw.SnapshotKey, StagePrefix: apigw.StagePrefix, APIKey: apigw.APIKey})
+	if err := dep.LoadAll(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+
+	mux := mgmt.NewMux(cfg.Log)
+	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log}).Register(mux)
+
+	a.server = server.New(server.Config{
+		Mgmt: mux,
+		Data: &server.DataPlane{Served: served, Log: cfg.Log},
+		Log:  cfg.Log,
+	})
+	return a, nil
+}
+
+func (a *App) httpKind(it *model.Integration) (integration.Integration, error) {
+	insecure := it.TLSConfig != nil && it.TLSConfig.InsecureSkipVerification
+	return a.http.For(insecure), nil
+}
+
+// Serve serves on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) error { return a.server.Serve(ln) }
+
+// Shutdown stops accepting, drains in-flight requests until ctx ends
+// (callers give it 10 s), then closes the store.
+func (a *App) Shutdown(ctx context.Context) error {
+	err := a.server.Shutdown(ctx)
+	a.http.Close()
+	return errors.Join(err, a.store.Close())
+}
+
+// DrainTimeout is how long Shutdown waits for in-flight requests.
+const DrainTimeout = 10 * time.Second

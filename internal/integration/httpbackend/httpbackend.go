@@ -1,0 +1,164 @@
+// Package httpbackend sends integration requests to HTTP(S) backends for
+// the HTTP and HTTP_PROXY integration kinds: connection pooling, the
+// integration timeout, TLS settings, and the mapping of network failures
+// to the gateway responses AWS gives (integrations-v1.md §4, §11).
+package httpbackend
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/portico-dev/portico/internal/awserr"
+	"github.com/portico-dev/portico/internal/integration"
+)
+
+// Client sends integration requests. One Client serves every HTTP
+// integration of a server; it is safe for concurrent use.
+type Client struct {
+	strict   *http.Client
+	insecure *http.Client
+	bufs     sync.Pool
+}
+
+// Options configure a Client.
+type Options struct {
+	// RootCAs verifies backend certificates; nil uses the system pool.
+	RootCAs *x509.CertPool
+	// MaxIdlePerHost bounds pooled keep-alive connections per backend.
+	MaxIdlePerHost int
+}
+
+// New returns a Client.
+func New(opts Options) *Client {
+	if opts.MaxIdlePerHost == 0 {
+		opts.MaxIdlePerHost = 512
+	}
+	mk := func(tc *tls.Config) *http.Client {
+		tr := &http.Transport{
+			Proxy:                 nil, // never route backend calls through an environment proxy
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:          4 * opts.MaxIdlePerHost,
+			MaxIdleConnsPerHost:   opts.MaxIdlePerHost,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			DisableCompression:    true, // bodies pass through as the backend sent them
+			TLSClientConfig:       tc,
+			ResponseHeaderTimeout: 0,
+			WriteBufferSize:       32 << 10,
+			ReadBufferSize:        32 << 10,
+		}
+		return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse // redirects go back to the client as they are
+		}}
+	}
+	c := &Client{strict: mk(&tls.Config{RootCAs: opts.RootCAs})}
+	// insecureSkipVerification: the chain is not checked, but expiry and
+	// host name still are (integrations-v1.md §4.2).
+	c.insecure = mk(&tls.Config{InsecureSkipVerify: true, VerifyConnection: verifyLeafOnly})
+	c.bufs.New = func() any { return new(bytes.Buffer) }
+	return c
+}
+
+func verifyLeafOnly(cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		return errors.New("backend presented no certificate")
+	}
+	leaf := cs.PeerCertificates[0]
+	now := time.Now()
+	if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+		return fmt.Errorf("backend certificate not valid at %s", now.Format(time.RFC3339))
+	}
+	return leaf.VerifyHostname(cs.ServerName)
+}
+
+// Close releases pooled connections.
+func (c *Client) Close() {
+	c.strict.CloseIdleConnections()
+	c.insecure.CloseIdleConnections()
+}
+
+// Backend is one integration's view of the Client.
+type Backend struct {
+	c        *Client
+	insecure bool
+}
+
+var _ integration.Integration = (*Backend)(nil)
+
+// For returns the Integration for an HTTP(S) backend; insecure is the
+// integration's tlsConfig.insecureSkipVerification.
+func (c *Client) For(insecure bool) *Backend { return &Backend{c: c, insecure: insecure} }
+
+// Invoke sends req and reads the whole response (bounded by
+// integration.MaxPayload).
+func (b *Backend) Invoke(ctx context.Context, req *integration.Request) (*integration.Response, error) {
+	if req.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+		defer cancel()
+	}
+	var body io.Reader
+	if len(req.Body) > 0 {
+		body = bytes.NewReader(req.Body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	if err != nil {
+		return nil, &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("build backend request: %w", err)}
+	}
+	if req.Header != nil {
+		hr.Header = req.Header
+	}
+	if req.Host != "" {
+		hr.Host = req.Host
+	}
+	hc := b.c.strict
+	if b.insecure {
+		hc = b.c.insecure
+	}
+	resp, err := hc.Do(hr)
+	if err != nil {
+		return nil, classify(ctx, err)
+	}
+	defer resp.Body.Close()
+	buf := b.c.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer b.c.bufs.Put(buf)
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, integration.MaxPayload+1))
+	if err != nil {
+		return nil, classify(ctx, err)
+	}
+	if n > integration.MaxPayload {
+		return nil, &awserr.GatewayError{Type: awserr.IntegrationFailure, Status: 502,
+			Cause: errors.New("backend response exceeds 10 MB")}
+	}
+	out := make([]byte, n)
+	copy(out, buf.Bytes())
+	return &integration.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: out}, nil
+}
+
+// classify maps a transport failure to AWS's gateway response
+// (integrations-v1.md §11: timeout → 504 INTEGRATION_TIMEOUT; connection
+// refused or DNS failure → 500 API_CONFIGURATION_ERROR; TLS failure → 502
+// INTEGRATION_FAILURE).
+func classify(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return &awserr.GatewayError{Type: awserr.IntegrationTimeout, Cause: err}
+	}
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var hostErr x509.HostnameError
+	var unkAuth x509.UnknownAuthorityError
+	if errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &hostErr) || errors.As(err, &unkAuth) {
+		return &awserr.GatewayError{Type: awserr.IntegrationFailure, Status: 502, Cause: err}
+	}
+	return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: err}
+}

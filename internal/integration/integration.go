@@ -1,0 +1,52 @@
+// Package integration defines how the data plane talks to a backend: the
+// Integration interface every kind implements (MOCK, HTTP, HTTP_PROXY,
+// AWS, AWS_PROXY), the integration request and response it exchanges, and
+// the table of kinds wired in cmd/portico. Kinds live in subpackages.
+package integration
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Request is an integration request, fully rendered: the data plane has
+// applied parameter mappings, templates and stage variables.
+type Request struct {
+	Method string
+	// URL is the absolute backend URL (HTTP kinds) or the integration
+	// uri (AWS kinds).
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Host, when set, is sent as the Host header and used for TLS SNI
+	// while the connection goes to URL's host (VPC links, integrations-v1.md §3.1).
+	Host string
+	// Timeout is the integration's timeoutInMillis.
+	Timeout time.Duration
+}
+
+// Response is what the backend answered.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// Integration sends an integration request to one kind of backend. It is
+// built once per method at deploy time and is safe for concurrent use.
+// Errors are *awserr.GatewayError values naming the gateway response AWS
+// would give (timeout, unreachable backend, ...).
+type Integration interface {
+	Invoke(ctx context.Context, req *Request) (*Response, error)
+}
+
+// Func adapts a function to Integration.
+type Func func(ctx context.Context, req *Request) (*Response, error)
+
+// Invoke calls f.
+func (f Func) Invoke(ctx context.Context, req *Request) (*Response, error) { return f(ctx, req) }
+
+// MaxPayload is the largest request or response payload API Gateway
+// carries (errors-and-gateway-responses.md §5).
+const MaxPayload = 10 << 20

@@ -1,0 +1,177 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/internal/awserr"
+	"github.com/portico-dev/portico/internal/deploy"
+	"github.com/portico-dev/portico/internal/integration"
+	"github.com/portico-dev/portico/internal/pipeline"
+	"github.com/portico-dev/portico/internal/router"
+)
+
+// DataPlane serves REST API invocations from the served snapshot.
+type DataPlane struct {
+	Served *deploy.Served
+	Log    *slog.Logger
+}
+
+var forbidden = []byte(`{"message":"Forbidden"}`)
+
+// Serve handles one invocation of apiID; path is "/{stage}/{resource path}",
+// escaped.
+func (d *DataPlane) Serve(w http.ResponseWriter, r *http.Request, apiID, path string) {
+	x := pipeline.Get()
+	defer pipeline.Put(x)
+	x.Start = time.Now()
+	x.RequestID = newRequestID()
+	x.ExtendedID = newExtendedID()
+	h := w.Header()
+	h["x-amzn-RequestId"] = []string{x.RequestID}
+	h["x-amz-apigw-id"] = []string{x.ExtendedID}
+
+	// Unknown API or stage: 403 Forbidden (errors-and-gateway-responses.md §3).
+	api := d.Served.Load().API(apiID)
+	stageName, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	var st *deploy.Stage
+	if api != nil {
+		st = api.Stages[stageName]
+	}
+	if st == nil {
+		writeRaw(w, http.StatusForbidden, "ForbiddenException", forbidden)
+		return
+	}
+	dep := st.Deployment
+	x.HTTPMethod = r.Method
+	x.Path = "/" + rest
+	x.RawQuery = r.URL.RawQuery
+	x.Header = r.Header
+	x.Host = r.Host
+	x.SourceIP = sourceIP(r.RemoteAddr)
+	x.Stage = stageName
+	x.StageVars = st.Variables
+	x.DeploymentID = st.DeploymentID
+	x.Protocol = r.Proto
+
+	if r.ContentLength > integration.MaxPayload {
+		d.fail(w, dep, x, &awserr.GatewayError{Type: awserr.RequestTooLarge})
+		return
+	}
+	if r.Body != nil && r.ContentLength != 0 {
+		body, err := io.ReadAll(io.LimitReader(r.Body, integration.MaxPayload+1))
+		if err != nil {
+			d.fail(w, dep, x, &awserr.GatewayError{Type: awserr.BadRequestBody, Message: "Invalid request body", Cause: err})
+			return
+		}
+		if len(body) > integration.MaxPayload {
+			d.fail(w, dep, x, &awserr.GatewayError{Type: awserr.RequestTooLarge})
+			return
+		}
+		x.Body = body
+	}
+
+	m, status := dep.Table.Match(r.Method, x.Path, &x.Params)
+	if status != router.Found {
+		d.fail(w, dep, x, &awserr.GatewayError{Type: awserr.MissingAuthenticationToken})
+		return
+	}
+	x.ResourcePath = m.Template
+	if err := m.Value.Run(r.Context(), x); err != nil {
+		var ge *awserr.GatewayError
+		if !errors.As(err, &ge) {
+			ge = &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: err}
+		}
+		d.fail(w, dep, x, ge)
+		return
+	}
+	writeResult(w, &x.Result)
+	if d.Log.Enabled(r.Context(), slog.LevelDebug) {
+		d.Log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("requestId", x.RequestID),
+			slog.String("api", apiID), slog.String("stage", stageName), slog.String("method", r.Method),
+			slog.String("path", x.Path), slog.Int("status", x.Result.Status), slog.Duration("latency", time.Since(x.Start)))
+	}
+}
+
+func (d *DataPlane) fail(w http.ResponseWriter, dep *deploy.Deployment, x *pipeline.Exchange, ge *awserr.GatewayError) {
+	res := pipeline.GatewayResponse(ge, dep.GatewayResponses, x)
+	level := slog.LevelInfo
+	if res.Status >= 500 {
+		level = slog.LevelError
+	}
+	if d.Log.Enabled(context.Background(), level) {
+		attrs := []slog.Attr{slog.String("requestId", x.RequestID), slog.String("api", dep.APIID),
+			slog.String("stage", x.Stage), slog.String("method", x.HTTPMethod), slog.String("path", x.Path),
+			slog.String("responseType", string(ge.Type)), slog.Int("status", res.Status)}
+		if ge.Cause != nil {
+			attrs = append(attrs, slog.String("cause", ge.Cause.Error()))
+		}
+		d.Log.LogAttrs(context.Background(), level, "gateway response", attrs...)
+	}
+	writeResult(w, &res)
+}
+
+func writeResult(w http.ResponseWriter, res *pipeline.Result) {
+	h := w.Header()
+	for k, vs := range res.Header {
+		h[k] = vs
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(res.Body))}
+	w.WriteHeader(res.Status)
+	w.Write(res.Body)
+}
+
+func writeRaw(w http.ResponseWriter, status int, errType string, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["x-amzn-ErrorType"] = []string{errType}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func sourceIP(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return remote
+	}
+	return host
+}
+
+const hexDigits = "0123456789abcdef"
+
+// newRequestID returns a random UUID (x-amzn-RequestId, $context.requestId).
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j] = hexDigits[c>>4]
+		out[j+1] = hexDigits[c&0x0f]
+		j += 2
+	}
+	return string(out[:])
+}
+
+// newExtendedID returns an id shaped like AWS's x-amz-apigw-id
+// (base64, e.g. LZ1ZxF8IoAMEbXw=).
+func newExtendedID() string {
+	var b [10]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}

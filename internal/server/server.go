@@ -1,0 +1,94 @@
+// Package server owns Portico's one listener: it tells data-plane
+// requests (execute-api hosts and the LocalStack-style URL forms) from
+// management API requests, runs the data plane over the served snapshot,
+// and shuts down gracefully. It holds no API state of its own.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Config wires a Server.
+type Config struct {
+	// Mgmt serves every request that is not data-plane traffic.
+	Mgmt http.Handler
+	// Data serves data-plane requests for REST APIs.
+	Data *DataPlane
+	Log  *slog.Logger
+}
+
+// Server is the shared listener.
+type Server struct {
+	cfg  Config
+	http *http.Server
+}
+
+// New returns a Server.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg}
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
+
+// ServeHTTP dispatches by the URL forms of the data plane (DEVELOPERS
+// contract): Host {apiId}.execute-api.*, /_aws/execute-api/{apiId}/...,
+// /restapis/{apiId}/{stage}/_user_request_/...; anything else is
+// management API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if apiID, ok := executeAPIHost(r.Host); ok {
+		s.cfg.Data.Serve(w, r, apiID, r.URL.EscapedPath())
+		return
+	}
+	p := r.URL.EscapedPath()
+	if rest, ok := strings.CutPrefix(p, "/_aws/execute-api/"); ok {
+		apiID, tail, _ := strings.Cut(rest, "/")
+		s.cfg.Data.Serve(w, r, apiID, "/"+tail)
+		return
+	}
+	if rest, ok := strings.CutPrefix(p, "/restapis/"); ok {
+		// /restapis/{apiId}/{stage}/_user_request_/{path}
+		apiID, tail, _ := strings.Cut(rest, "/")
+		stage, tail, _ := strings.Cut(tail, "/")
+		if userPath, ok := strings.CutPrefix(tail, "_user_request_"); ok && stage != "" {
+			s.cfg.Data.Serve(w, r, apiID, "/"+stage+userPath)
+			return
+		}
+	}
+	s.cfg.Mgmt.ServeHTTP(w, r)
+}
+
+// executeAPIHost recognises {apiId}.execute-api.<anything>[:port].
+func executeAPIHost(host string) (string, bool) {
+	i := strings.IndexByte(host, '.')
+	if i <= 0 {
+		return "", false
+	}
+	if !strings.HasPrefix(host[i+1:], "execute-api.") {
+		return "", false
+	}
+	return host[:i], true
+}
