@@ -1,0 +1,382 @@
+package jsonpath
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/portico-dev/portico/internal/vtl"
+)
+
+// ErrSyntax is wrapped by every JSON decoding error.
+var ErrSyntax = errors.New("invalid JSON")
+
+// Decode parses one JSON text into the vtl value model: objects become
+// *vtl.Map (key order kept, a repeated key keeps its first position and
+// its last value, like java.util.LinkedHashMap), arrays *vtl.List, strings
+// string, true/false bool, null nil. A number without fraction or exponent
+// that fits in int64 becomes int64 (json-smart returns Integer/Long);
+// every other number becomes float64 (Double).
+func Decode(data []byte) (any, error) {
+	return DecodeString(string(data))
+}
+
+// DecodeString is Decode over a string. Strings without escapes share the
+// input's memory, so decoding costs one allocation per container.
+func DecodeString(s string) (any, error) {
+	d := decoder{s: s}
+	d.ws()
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	d.ws()
+	if d.i != len(d.s) {
+		return nil, d.errf("unexpected %q after top-level value", d.s[d.i])
+	}
+	return v, nil
+}
+
+// maxDepth bounds nesting so hostile bodies cannot exhaust the stack.
+const maxDepth = 1000
+
+type decoder struct {
+	s string
+	i int
+}
+
+func (d *decoder) errf(format string, args ...any) error {
+	return fmt.Errorf("%w at offset %d: %s", ErrSyntax, d.i, fmt.Sprintf(format, args...))
+}
+
+func (d *decoder) ws() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) value(depth int) (any, error) {
+	if d.i >= len(d.s) {
+		return nil, d.errf("unexpected end of input")
+	}
+	if depth > maxDepth {
+		return nil, d.errf("nesting deeper than %d", maxDepth)
+	}
+	switch c := d.s[d.i]; {
+	case c == '{':
+		return d.object(depth)
+	case c == '[':
+		return d.array(depth)
+	case c == '"':
+		return d.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	case d.lit("true"):
+		return true, nil
+	case d.lit("false"):
+		return false, nil
+	case d.lit("null"):
+		return nil, nil
+	default:
+		return nil, d.errf("unexpected %q", c)
+	}
+}
+
+func (d *decoder) lit(w string) bool {
+	if len(d.s)-d.i >= len(w) && d.s[d.i:d.i+len(w)] == w {
+		d.i += len(w)
+		return true
+	}
+	return false
+}
+
+// countItems estimates the number of members of the container starting at
+// d.i (just after its opening bracket) so maps and lists are sized once.
+// It stops early for large containers.
+func (d *decoder) countItems() int {
+	n, depth, inStr := 0, 0, false
+	for j := d.i; j < len(d.s) && n < 64; j++ {
+		c := d.s[j]
+		if inStr {
+			if c == '\\' {
+				j++
+			} else if c == '"' {
+				inStr = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				if n > 0 || hasNonSpace(d.s[d.i:j]) {
+					n++
+				}
+				return n
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func hasNonSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) object(depth int) (any, error) {
+	d.i++ // {
+	m := vtl.NewMap(d.countItems())
+	d.ws()
+	if d.i < len(d.s) && d.s[d.i] == '}' {
+		d.i++
+		return m, nil
+	}
+	for {
+		d.ws()
+		if d.i >= len(d.s) || d.s[d.i] != '"' {
+			return nil, d.errf("expected object key")
+		}
+		k, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		d.ws()
+		if d.i >= len(d.s) || d.s[d.i] != ':' {
+			return nil, d.errf("expected ':' after object key")
+		}
+		d.i++
+		d.ws()
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		m.Put(k, v)
+		d.ws()
+		if d.i >= len(d.s) {
+			return nil, d.errf("unterminated object")
+		}
+		switch d.s[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return m, nil
+		default:
+			return nil, d.errf("expected ',' or '}' in object")
+		}
+	}
+}
+
+func (d *decoder) array(depth int) (any, error) {
+	d.i++ // [
+	l := &vtl.List{Items: make([]any, 0, d.countItems())}
+	d.ws()
+	if d.i < len(d.s) && d.s[d.i] == ']' {
+		d.i++
+		return l, nil
+	}
+	for {
+		d.ws()
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		l.Items = append(l.Items, v)
+		d.ws()
+		if d.i >= len(d.s) {
+			return nil, d.errf("unterminated array")
+		}
+		switch d.s[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			return l, nil
+		default:
+			return nil, d.errf("expected ',' or ']' in array")
+		}
+	}
+}
+
+func (d *decoder) str() (string, error) {
+	d.i++ // opening quote
+	start := d.i
+	for d.i < len(d.s) {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			s := d.s[start:d.i]
+			d.i++
+			return s, nil
+		case c == '\\':
+			return d.strSlow(start)
+		case c < 0x20:
+			return "", d.errf("control character in string")
+		}
+		d.i++
+	}
+	return "", d.errf("unterminated string")
+}
+
+func (d *decoder) strSlow(start int) (string, error) {
+	b := make([]byte, 0, d.i-start+16)
+	b = append(b, d.s[start:d.i]...)
+	for d.i < len(d.s) {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			if !utf8.Valid(b) {
+				b = []byte(string([]rune(string(b))))
+			}
+			return string(b), nil
+		case c < 0x20:
+			return "", d.errf("control character in string")
+		case c != '\\':
+			b = append(b, c)
+			d.i++
+			continue
+		}
+		d.i++
+		if d.i >= len(d.s) {
+			break
+		}
+		e := d.s[d.i]
+		d.i++
+		switch e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := d.hex4()
+			if !ok {
+				return "", d.errf("bad \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if d.i+1 < len(d.s) && d.s[d.i] == '\\' && d.s[d.i+1] == 'u' {
+					save := d.i
+					d.i += 2
+					var ok2 bool
+					if r2, ok2 = d.hex4(); !ok2 {
+						return "", d.errf("bad \\u escape")
+					}
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						b = utf8.AppendRune(b, dec)
+						continue
+					}
+					d.i = save
+				}
+				r = utf8.RuneError
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			return "", d.errf("bad escape \\%c", e)
+		}
+	}
+	return "", d.errf("unterminated string")
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if len(d.s)-d.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(d.s[d.i : d.i+4]) {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	d.i += 4
+	return r, true
+}
+
+func (d *decoder) number() (any, error) {
+	start := d.i
+	if d.s[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.s) && d.s[d.i] >= '0' && d.s[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	intStart := d.i
+	if digits() == 0 {
+		return nil, d.errf("bad number")
+	}
+	if d.s[intStart] == '0' && d.i-intStart > 1 {
+		return nil, d.errf("leading zero in number")
+	}
+	integral := true
+	if d.i < len(d.s) && d.s[d.i] == '.' {
+		d.i++
+		integral = false
+		if digits() == 0 {
+			return nil, d.errf("bad fraction")
+		}
+	}
+	if d.i < len(d.s) && (d.s[d.i] == 'e' || d.s[d.i] == 'E') {
+		d.i++
+		integral = false
+		if d.i < len(d.s) && (d.s[d.i] == '+' || d.s[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return nil, d.errf("bad exponent")
+		}
+	}
+	lit := d.s[start:d.i]
+	if integral {
+		if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
+			return n, nil
+		}
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, d.errf("bad number %q", lit)
+	}
+	return f, nil
+}
