@@ -20,8 +20,8 @@ import (
 // wait bounds every wait for an event or a closed channel.
 const wait = 10 * time.Second
 
-// Run runs the conformance suite. open returns a new, empty store; the
-// suite closes it when the subtest ends.
+// Run runs the conformance suite. open returns a new, empty store at
+// revision 0; the suite closes it when the subtest ends.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	for _, tc := range []struct {
 		name string
