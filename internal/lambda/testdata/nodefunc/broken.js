@@ -1,0 +1,2 @@
+// Test function whose module fails to load.
+throw new Error('cannot load');
