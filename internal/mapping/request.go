@@ -1,0 +1,170 @@
+package mapping
+
+import (
+	"strings"
+
+	"github.com/portico-dev/portico/internal/jsonpath"
+	"github.com/portico-dev/portico/internal/vtl"
+)
+
+// Param is one name/value pair of a request part.
+type Param struct {
+	Name, Value string
+}
+
+// Params is an ordered, multi-valued list of parameters as received
+// (query strings, headers, path parameters, stage variables).
+type Params []Param
+
+// Last returns the last value named name (case-sensitive).
+func (p Params) Last(name string) (string, bool) {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i].Name == name {
+			return p[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// LastFold is Last with a case-insensitive name (headers).
+func (p Params) LastFold(name string) (string, bool) {
+	for i := len(p) - 1; i >= 0; i-- {
+		if strings.EqualFold(p[i].Name, name) {
+			return p[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// All returns every value named name, in order; fold makes the name
+// case-insensitive.
+func (p Params) All(name string, fold bool) []string {
+	var out []string
+	for _, kv := range p {
+		if kv.Name == name || (fold && strings.EqualFold(kv.Name, name)) {
+			out = append(out, kv.Value)
+		}
+	}
+	return out
+}
+
+// Join returns every value named name joined with ",", and whether there
+// was any.
+func (p Params) Join(name string, fold bool) (string, bool) {
+	var b []byte
+	found := false
+	for _, kv := range p {
+		if kv.Name == name || (fold && strings.EqualFold(kv.Name, name)) {
+			if found {
+				b = append(b, ',')
+			}
+			b = append(b, kv.Value...)
+			found = true
+		}
+	}
+	return string(b), found
+}
+
+// Request describes a method request (REST) or route request (HTTP API)
+// as the mapping rules see it. The pipeline fills it once per request;
+// mapping only reads it.
+type Request struct {
+	Method       string // HTTP method
+	Path         string // request path without the stage, e.g. /pets/7
+	ResourcePath string // resource or route path, e.g. /pets/{petId}
+	PathParams   Params // path parameters, URL-decoded
+	Query        Params // query parameters in order, repeated names kept
+	Headers      Params // headers in order, names as received
+	Body         []byte // method request body after content handling (§10.1)
+	Context      *Context
+	// StageVariables are the stage's variables ($stageVariables,
+	// stageVariables.X sources).
+	StageVariables Params
+
+	// Derived values, computed on first use.
+	paramsMap *vtl.Map
+	stageMap  *vtl.Map
+	body      bodyCache
+}
+
+// Reset clears r for reuse from a pool, keeping allocated capacity.
+func (r *Request) Reset() {
+	*r = Request{PathParams: r.PathParams[:0], Query: r.Query[:0], Headers: r.Headers[:0], StageVariables: r.StageVariables[:0]}
+}
+
+// bodyCache holds a body parsed as JSON, once.
+type bodyCache struct {
+	done bool
+	v    any
+	err  error
+	text string
+}
+
+// json parses b once. An empty body reads as {} (vtl.md §2).
+func (c *bodyCache) json(b []byte) (any, error) {
+	if !c.done {
+		c.done = true
+		c.text = string(b)
+		if len(b) == 0 {
+			c.v = vtl.NewMap(0)
+		} else {
+			c.v, c.err = jsonpath.DecodeString(c.text)
+		}
+	}
+	return c.v, c.err
+}
+
+// bodyString returns b as a string, converting once.
+func (c *bodyCache) bodyString(b []byte) string {
+	if c.text == "" && len(b) > 0 {
+		c.text = string(b)
+	}
+	return c.text
+}
+
+// ParamsMap returns $input.params(): a map with the keys path,
+// querystring and header in that order, each a map name→value holding
+// the last value of repeated names (vtl.md §2). It is built once per
+// request and shared by every template of the request.
+func (r *Request) ParamsMap() *vtl.Map {
+	if r.paramsMap == nil {
+		m := vtl.NewMap(3)
+		m.Put("path", singleMap(r.PathParams))
+		m.Put("querystring", singleMap(r.Query))
+		m.Put("header", singleMap(r.Headers))
+		r.paramsMap = m
+	}
+	return r.paramsMap
+}
+
+func singleMap(p Params) *vtl.Map {
+	m := vtl.NewMap(len(p))
+	for _, kv := range p {
+		m.Put(kv.Name, kv.Value)
+	}
+	return m
+}
+
+// Param returns $input.params(name): path, then query string, then
+// header (case-insensitive), "" when absent (vtl.md §2).
+func (r *Request) Param(name string) string {
+	if v, ok := r.PathParams.Last(name); ok {
+		return v
+	}
+	if v, ok := r.Query.Last(name); ok {
+		return v
+	}
+	if v, ok := r.Headers.LastFold(name); ok {
+		return v
+	}
+	return ""
+}
+
+// StageVariablesMap returns $stageVariables as a map, built once per
+// request.
+func (r *Request) StageVariablesMap() *vtl.Map {
+	if r.stageMap == nil {
+		r.stageMap = singleMap(r.StageVariables)
+	}
+	return r.stageMap
+}

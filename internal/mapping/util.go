@@ -1,0 +1,237 @@
+package mapping
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/portico-dev/portico/internal/jsonpath"
+	"github.com/portico-dev/portico/internal/vtl"
+)
+
+// Util is $util (vtl.md §3). It is stateless; the zero value is ready.
+type Util struct{}
+
+var _ vtl.Object = Util{}
+
+// Property implements vtl.Object; $util has no properties.
+func (Util) Property(string) (any, bool) { return nil, false }
+
+// Call implements vtl.Object. A null argument yields null.
+func (Util) Call(name string, args []any) (any, error) {
+	if len(args) != 1 {
+		return nil, vtl.ErrNoMethod
+	}
+	if args[0] == nil {
+		switch name {
+		case "escapeJavaScript", "parseJson", "urlEncode", "urlDecode", "base64Encode", "base64Decode":
+			return nil, nil
+		}
+		return nil, vtl.ErrNoMethod
+	}
+	s := javaString(args[0])
+	switch name {
+	case "escapeJavaScript":
+		return EscapeJavaScript(s), nil
+	case "parseJson":
+		v, err := jsonpath.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("$util.parseJson: %w", err)
+		}
+		return v, nil
+	case "urlEncode":
+		return URLEncode(s), nil
+	case "urlDecode":
+		return URLDecode(s)
+	case "base64Encode":
+		return base64.StdEncoding.EncodeToString([]byte(s)), nil
+	case "base64Decode":
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("$util.base64Decode: %w", err)
+		}
+		return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+	}
+	return nil, vtl.ErrNoMethod
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// EscapeJavaScript is $util.escapeJavaScript (vtl.md §3): \ " ' / and
+// \b \f \n \r \t escaped with a backslash, other control characters and
+// every character from U+007F up as \uXXXX (upper-case hex, UTF-16 code
+// units).
+func EscapeJavaScript(s string) string {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '\'' || c == '/' {
+			break
+		}
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+len(s)/4+8)
+	b = append(b, s[:i]...)
+	for _, r := range s[i:] {
+		switch r {
+		case '\\', '"', '\'', '/':
+			b = append(b, '\\', byte(r))
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			switch {
+			case r < 0x20 || (r >= 0x7F && r < 0x10000):
+				b = appendU(b, r)
+			case r >= 0x10000:
+				r1, r2 := utf16.EncodeRune(r)
+				b = appendU(appendU(b, r1), r2)
+			default:
+				b = append(b, byte(r))
+			}
+		}
+	}
+	return string(b)
+}
+
+func appendU(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', upperHex[r>>12&0xF], upperHex[r>>8&0xF], upperHex[r>>4&0xF], upperHex[r&0xF])
+}
+
+// URLEncode is $util.urlEncode: application/x-www-form-urlencoded UTF-8
+// (Java URLEncoder): A-Z a-z 0-9 . - * _ kept, space → +, the rest %XX.
+func URLEncode(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '-', c == '*', c == '_':
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(s)*3), s[:i]...)
+		}
+		if c == ' ' {
+			b = append(b, '+')
+		} else {
+			b = append(b, '%', upperHex[c>>4], upperHex[c&0xF])
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+// errURLDecode is Java's IllegalArgumentException from URLDecoder.
+var errURLDecode = errors.New("$util.urlDecode: illegal escape")
+
+// URLDecode is $util.urlDecode: + → space, %XX decoded as UTF-8. A
+// malformed escape fails the render, as URLDecoder throws.
+func URLDecode(s string) (string, error) {
+	if !strings.ContainsAny(s, "+%") {
+		return s, nil
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			b = append(b, ' ')
+		case '%':
+			if i+2 >= len(s) || unhex(s[i+1]) < 0 || unhex(s[i+2]) < 0 {
+				return "", errURLDecode
+			}
+			b = append(b, byte(unhex(s[i+1])<<4|unhex(s[i+2])))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	if !utf8.Valid(b) {
+		return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+	}
+	return string(b), nil
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c - 'a' + 10)
+	case c >= 'A' && c <= 'F':
+		return int(c - 'A' + 10)
+	}
+	return -1
+}
+
+// javaString is String.valueOf(v): Java's printing of the vtl values
+// (maps as {k=v, ...}, lists as [a, b]).
+func javaString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return string(appendJava(nil, v, 0))
+}
+
+func appendJava(b []byte, v any, depth int) []byte {
+	if depth > 100 {
+		return append(b, "..."...)
+	}
+	switch x := v.(type) {
+	case string:
+		return append(b, x...)
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		return jsonpath.AppendJavaDouble(b, x)
+	case *vtl.List:
+		b = append(b, '[')
+		for i, it := range x.Items {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendJava(b, it, depth+1)
+		}
+		return append(b, ']')
+	case *vtl.Map:
+		b = append(b, '{')
+		for i, k := range x.Keys() {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, k...)
+			b = append(b, '=')
+			e, _ := x.Get(k)
+			b = appendJava(b, e, depth+1)
+		}
+		return append(b, '}')
+	case fmt.Stringer:
+		return append(b, x.String()...)
+	}
+	return fmt.Append(b, v)
+}
