@@ -1,5 +1,7 @@
 package vtl
 
+import "errors"
+
 // Values the evaluator works with. Templates see Java-like objects; in Go
 // they are one of:
 //
@@ -66,6 +68,9 @@ func (m *Map) Get(k string) (any, bool) {
 // Put sets k to v, keeping the original position of an existing key, and
 // returns the previous value (Java Map.put).
 func (m *Map) Put(k string, v any) any {
+	if m.vals == nil {
+		m.vals = make(map[string]any)
+	}
 	old, ok := m.vals[k]
 	if !ok {
 		m.keys = append(m.keys, k)
@@ -96,4 +101,38 @@ func (m *Map) Keys() []string {
 		return nil
 	}
 	return m.keys
+}
+
+// ErrNoMethod is returned by Object.Call when the object has no method of
+// that name (or none taking those arguments). The template then sees null,
+// as Velocity does for an unresolvable method.
+var ErrNoMethod = errors.New("vtl: no such method")
+
+// Setter is implemented by host objects that accept
+// #set($o.name = value), such as $context.responseOverride.
+type Setter interface {
+	SetProperty(name string, v any) error
+}
+
+// Scope provides the root variables of one render ($input, $util, ...).
+// Variables assigned with #set live in a per-render scope kept by the
+// engine and shadow the root ones.
+type Scope interface {
+	Lookup(name string) (v any, ok bool)
+}
+
+// MapScope is a Scope backed by a Go map; handy for tests and tools.
+type MapScope map[string]any
+
+// Lookup returns the value stored under name.
+func (m MapScope) Lookup(name string) (any, bool) {
+	v, ok := m[name]
+	return v, ok
+}
+
+// Entry is one element of $map.entrySet() (java.util.Map.Entry): it has
+// the properties key and value and prints as key=value.
+type Entry struct {
+	Key   string
+	Value any
 }

@@ -1,0 +1,942 @@
+package vtl
+
+import (
+	"bytes"
+	"errors"
+	"math/big"
+	"strconv"
+)
+
+// Options tune one render. The zero value is stock Velocity 1.7 with
+// Portico's default limits.
+type Options struct {
+	// NullAsEmpty renders null references as the empty string, as API
+	// Gateway does (vtl.md §1.2). Without it a null reference renders its
+	// own source text ($x), as stock Velocity does.
+	NullAsEmpty bool
+	// MaxIterations bounds each #foreach (vtl.md §1.1: 1000). Zero means 1000.
+	MaxIterations int
+	// MaxTotalIterations bounds all #foreach iterations of one render,
+	// so nested loops cannot run for long. Zero means 1,000,000.
+	MaxTotalIterations int
+	// MaxDepth bounds nested macro calls and #define blocks. Zero means 20
+	// (Velocity's velocimacro.max.depth).
+	MaxDepth int
+	// MaxOutput bounds the bytes rendered and the length of strings the
+	// template builds. Zero means 4 MiB.
+	MaxOutput int
+}
+
+// Control flow signals; never returned to callers.
+var (
+	errBreak = errors.New("#break")
+	errStop  = errors.New("#stop")
+)
+
+// loop is the $foreach object of one running #foreach.
+type loop struct {
+	index   int
+	hasNext bool
+	parent  *loop
+}
+
+type renderer struct {
+	t        *Template
+	w        *bytes.Buffer
+	start    int
+	root     Scope
+	opt      Options
+	vars     []any
+	set      []bool
+	setCount []uint32
+	args     []any
+	cur      *loop
+	loops    []*loop
+	depth    int
+	total    int
+	scratch  []byte
+}
+
+// Render writes the template's output for the root variables to w. On
+// error, w holds the output rendered so far.
+func (t *Template) Render(w *bytes.Buffer, root Scope, opt Options) error {
+	if opt.MaxIterations <= 0 {
+		opt.MaxIterations = 1000
+	}
+	if opt.MaxTotalIterations <= 0 {
+		opt.MaxTotalIterations = 1_000_000
+	}
+	if opt.MaxDepth <= 0 {
+		opt.MaxDepth = 20
+	}
+	if opt.MaxOutput <= 0 {
+		opt.MaxOutput = 4 << 20
+	}
+	r := t.getRenderer()
+	r.w, r.start, r.root, r.opt = w, w.Len(), root, opt
+	r.depth, r.total = 0, 0
+	err := r.renderNodes(t.nodes)
+	t.putRenderer(r)
+	if err == errStop || err == errBreak {
+		err = nil
+	}
+	return err
+}
+
+// RenderString renders to a new string; a convenience for tests and tools.
+func (t *Template) RenderString(root Scope, opt Options) (string, error) {
+	var b bytes.Buffer
+	err := t.Render(&b, root, opt)
+	return b.String(), err
+}
+
+func (r *renderer) renderNodes(nodes []node) error {
+	for _, n := range nodes {
+		if err := n.render(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *renderer) fail(p pos, err error) error {
+	var re *RenderError
+	if errors.As(err, &re) {
+		return err
+	}
+	return &RenderError{Line: int(p.line), Col: int(p.col), Err: err}
+}
+
+func (r *renderer) checkOutput(p pos) error {
+	if r.w.Len()-r.start > r.opt.MaxOutput {
+		return r.fail(p, ErrOutputLimit)
+	}
+	return nil
+}
+
+func (r *renderer) lookup(slot int) any {
+	if r.set[slot] {
+		return r.vars[slot]
+	}
+	switch slot {
+	case slotVelocityCount:
+		if r.cur != nil {
+			return int64(r.cur.index + 1)
+		}
+	case slotVelocityHasNext:
+		if r.cur != nil {
+			return r.cur.hasNext
+		}
+	}
+	if r.root == nil {
+		return nil
+	}
+	v, _ := r.root.Lookup(r.t.names[slot])
+	return v
+}
+
+func (r *renderer) setVar(slot int, v any) {
+	r.vars[slot] = v
+	r.set[slot] = true
+	r.setCount[slot]++
+}
+
+func (n *textNode) render(r *renderer) error {
+	r.w.WriteString(n.s)
+	return nil
+}
+
+func (n *refNode) render(r *renderer) error {
+	ref := n.ref
+	v, err := ref.eval(r)
+	if err != nil {
+		return err
+	}
+	if n.bs > 0 {
+		if v == nil {
+			for range n.bs {
+				r.w.WriteByte('\\')
+			}
+			r.w.WriteString(ref.src)
+			return nil
+		}
+		for range n.bs / 2 {
+			r.w.WriteByte('\\')
+		}
+		if n.bs%2 == 1 {
+			r.w.WriteString(ref.src)
+			return nil
+		}
+	}
+	if v == nil {
+		if ref.quiet || r.opt.NullAsEmpty {
+			return nil
+		}
+		if len(ref.parts) == 0 {
+			if na, ok := r.rawLookup(ref.slot).(*nullArg); ok {
+				r.w.WriteString(na.src)
+				return nil
+			}
+		}
+		r.w.WriteString(ref.src)
+		return nil
+	}
+	if err := r.writeValue(v, ref.pos); err != nil {
+		return err
+	}
+	return r.checkOutput(ref.pos)
+}
+
+func (r *renderer) rawLookup(slot int) any {
+	if r.set[slot] {
+		return r.vars[slot]
+	}
+	return nil
+}
+
+func (r *renderer) writeValue(v any, p pos) error {
+	switch x := v.(type) {
+	case string:
+		r.w.WriteString(x)
+	case int64:
+		r.w.Write(strconv.AppendInt(r.w.AvailableBuffer(), x, 10))
+	case bool:
+		if x {
+			r.w.WriteString("true")
+		} else {
+			r.w.WriteString("false")
+		}
+	case *defineBlock:
+		return r.renderDefine(x)
+	default:
+		r.w.Write(appendValue(r.w.AvailableBuffer(), v, 0))
+	}
+	return nil
+}
+
+func (r *renderer) renderDefine(d *defineBlock) error {
+	if r.depth >= r.opt.MaxDepth {
+		return r.fail(d.pos, ErrDepthLimit)
+	}
+	r.depth++
+	err := r.renderNodes(d.body)
+	r.depth--
+	if err == errBreak {
+		err = nil
+	}
+	return err
+}
+
+// stringOf converts v to its Java string form; #define blocks are rendered.
+func (r *renderer) stringOf(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case *defineBlock:
+		saved := r.w
+		var b bytes.Buffer
+		r.w = &b
+		start := r.start
+		r.start = 0
+		err := r.renderDefine(x)
+		r.w, r.start = saved, start
+		return b.String(), err
+	}
+	return toString(v), nil
+}
+
+func (n *setNode) render(r *renderer) error {
+	v, err := n.val.eval(r)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return nil // Velocity 1.7: assigning null leaves the target unchanged
+	}
+	t := n.target
+	if len(t.parts) == 0 {
+		r.setVar(t.slot, v)
+		return nil
+	}
+	obj, err := t.evalParts(r, len(t.parts)-1)
+	if err != nil {
+		return err
+	}
+	if obj == nil {
+		return nil
+	}
+	last := &t.parts[len(t.parts)-1]
+	switch last.kind {
+	case partProp:
+		switch o := obj.(type) {
+		case *Map:
+			o.Put(last.name, v)
+		case Setter:
+			if err := o.SetProperty(last.name, v); err != nil {
+				return r.fail(last.pos, err)
+			}
+		}
+	case partIndex:
+		k, err := last.index.eval(r)
+		if err != nil {
+			return err
+		}
+		switch o := obj.(type) {
+		case *List:
+			i, ok := k.(int64)
+			if !ok {
+				return nil
+			}
+			if i < 0 {
+				i += int64(len(o.Items))
+			}
+			if i < 0 || i >= int64(len(o.Items)) {
+				return r.fail(last.pos, throw("IndexOutOfBoundsException: Index "+strconv.FormatInt(i, 10)+" out of bounds"))
+			}
+			o.Items[i] = v
+		case *Map:
+			if k != nil {
+				o.Put(toString(k), v)
+			}
+		case Setter:
+			if err := o.SetProperty(toString(k), v); err != nil {
+				return r.fail(last.pos, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (n *ifNode) render(r *renderer) error {
+	for i, c := range n.conds {
+		ok, err := truth(r, c)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return r.renderNodes(n.blocks[i])
+		}
+	}
+	if n.hasEls {
+		return r.renderNodes(n.els)
+	}
+	return nil
+}
+
+// truth is Velocity's condition value: references are true unless null
+// or false; comparisons and logic give their result; other literals and
+// arithmetic are false.
+func truth(r *renderer, e expr) (bool, error) {
+	switch x := e.(type) {
+	case *refExpr:
+		v, err := x.eval(r)
+		if err != nil {
+			return false, err
+		}
+		switch b := v.(type) {
+		case nil:
+			return false, nil
+		case bool:
+			return b, nil
+		}
+		return true, nil
+	case *litExpr:
+		b, _ := x.v.(bool)
+		return b, nil
+	case *notExpr:
+		b, err := truth(r, x.x)
+		return !b, err
+	case *binExpr:
+		if x.op <= opGe {
+			v, err := x.eval(r)
+			b, _ := v.(bool)
+			return b, err
+		}
+		if _, err := x.eval(r); err != nil {
+			return false, err
+		}
+		return false, nil
+	default:
+		_, err := e.eval(r)
+		return false, err
+	}
+}
+
+func (r *renderer) pushLoop() *loop {
+	d := 0
+	for l := r.cur; l != nil; l = l.parent {
+		d++
+	}
+	for len(r.loops) <= d {
+		r.loops = append(r.loops, &loop{})
+	}
+	l := r.loops[d]
+	*l = loop{parent: r.cur}
+	r.cur = l
+	return l
+}
+
+func (n *foreachNode) render(r *renderer) error {
+	var (
+		items    []any
+		m        *Map
+		from, to int64
+		isRange  bool
+		count    int
+	)
+	if re, ok := n.src.(*rangeExpr); ok {
+		var err error
+		from, to, err = re.bounds(r)
+		if err != nil {
+			return err
+		}
+		isRange = true
+		if from <= to {
+			count = int(min(to-from, 1<<40)) + 1
+		} else {
+			count = int(min(from-to, 1<<40)) + 1
+		}
+	} else {
+		v, err := n.src.eval(r)
+		if err != nil {
+			return err
+		}
+		switch c := v.(type) {
+		case *List:
+			items = c.Items
+			count = len(items)
+		case *Map:
+			m = c
+			count = c.Len()
+		default:
+			if it, ok := v.(interface{ Items() []any }); ok {
+				items = it.Items()
+				count = len(items)
+			} else {
+				return nil
+			}
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	oldVar, oldSet := r.vars[n.slot], r.set[n.slot]
+	oldFe, oldFeSet := r.vars[slotForeach], r.set[slotForeach]
+	l := r.pushLoop()
+	r.vars[slotForeach], r.set[slotForeach] = l, true
+	var err error
+	for i := 0; ; i++ {
+		var item any
+		switch {
+		case isRange:
+			if i >= count {
+				goto done
+			}
+			if from <= to {
+				item = from + int64(i)
+			} else {
+				item = from - int64(i)
+			}
+		case m != nil:
+			if i >= m.Len() {
+				goto done
+			}
+			item = m.vals[m.keys[i]]
+			count = m.Len()
+		default:
+			if i >= len(items) {
+				goto done
+			}
+			item = items[i]
+		}
+		if i >= r.opt.MaxIterations {
+			err = r.fail(n.pos, ErrIterationLimit)
+			break
+		}
+		r.total++
+		if r.total > r.opt.MaxTotalIterations {
+			err = r.fail(n.pos, ErrIterationLimit)
+			break
+		}
+		if err = r.checkOutput(n.pos); err != nil {
+			break
+		}
+		l.index, l.hasNext = i, i+1 < count
+		if item == nil {
+			// A null element leaves the previous value (Velocity 1.7 puts
+			// nothing); here the variable becomes undefined.
+			r.vars[n.slot], r.set[n.slot] = nil, false
+		} else {
+			r.vars[n.slot], r.set[n.slot] = item, true
+		}
+		r.vars[slotForeach], r.set[slotForeach] = l, true
+		if err = r.renderNodes(n.body); err != nil {
+			if err == errBreak {
+				err = nil
+			}
+			break
+		}
+	}
+done:
+	r.cur = l.parent
+	r.vars[n.slot], r.set[n.slot] = oldVar, oldSet
+	r.vars[slotForeach], r.set[slotForeach] = oldFe, oldFeSet
+	return err
+}
+
+func (n *defineNode) render(r *renderer) error {
+	r.setVar(n.slot, &defineBlock{body: n.body})
+	return nil
+}
+
+func (breakNode) render(*renderer) error { return errBreak }
+func (stopNode) render(*renderer) error  { return errStop }
+
+func (n *macroCallNode) render(r *renderer) error {
+	d := n.def
+	if d == nil {
+		r.w.WriteString(n.literal)
+		return nil
+	}
+	if r.depth >= r.opt.MaxDepth {
+		return r.fail(n.pos, ErrDepthLimit)
+	}
+	// Evaluate the arguments in the caller's scope, then bind them.
+	base := len(r.args)
+	for i, a := range n.args {
+		if i >= len(d.params) {
+			break
+		}
+		v, err := a.eval(r)
+		if err != nil {
+			r.args = r.args[:base]
+			return err
+		}
+		if v == nil {
+			v = n.argSrc[i]
+		}
+		r.args = append(r.args, v)
+	}
+	bound := len(r.args) - base
+	type saved struct {
+		v     any
+		set   bool
+		count uint32
+	}
+	var stack [8]saved
+	old := stack[:0]
+	for i := range bound {
+		s := d.params[i]
+		old = append(old, saved{r.vars[s], r.set[s], 0})
+	}
+	for i := range bound {
+		s := d.params[i]
+		r.setVar(s, r.args[base+i])
+		old[i].count = r.setCount[s]
+	}
+	r.args = r.args[:base]
+	r.depth++
+	err := r.renderNodes(d.body)
+	r.depth--
+	for i := range bound {
+		s := d.params[i]
+		if r.setCount[s] == old[i].count {
+			r.vars[s], r.set[s] = old[i].v, old[i].set
+		}
+	}
+	if err == errBreak {
+		err = nil
+	}
+	if err == nil {
+		err = r.checkOutput(n.pos)
+	}
+	return err
+}
+
+// Expressions.
+
+func (e *litExpr) eval(*renderer) (any, error) { return e.v, nil }
+
+func (e *interpExpr) eval(r *renderer) (any, error) {
+	saved, start := r.w, r.start
+	var b bytes.Buffer
+	r.w, r.start = &b, 0
+	err := r.renderNodes(e.nodes)
+	r.w, r.start = saved, start
+	if err == errBreak {
+		err = nil
+	}
+	return b.String(), err
+}
+
+func (e *listExpr) eval(r *renderer) (any, error) {
+	l := &List{Items: make([]any, 0, len(e.elems))}
+	for _, x := range e.elems {
+		v, err := x.eval(r)
+		if err != nil {
+			return nil, err
+		}
+		l.Items = append(l.Items, v)
+	}
+	return l, nil
+}
+
+func (e *mapExpr) eval(r *renderer) (any, error) {
+	m := NewMap(len(e.keys))
+	for i := range e.keys {
+		k, err := e.keys[i].eval(r)
+		if err != nil {
+			return nil, err
+		}
+		v, err := e.vals[i].eval(r)
+		if err != nil {
+			return nil, err
+		}
+		ks, err := r.stringOf(k)
+		if err != nil {
+			return nil, err
+		}
+		m.Put(ks, v)
+	}
+	return m, nil
+}
+
+// maxRange bounds the size of a range used as a value.
+const maxRange = 100_000
+
+func (e *rangeExpr) bounds(r *renderer) (int64, int64, error) {
+	a, err := e.from.eval(r)
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := e.to.eval(r)
+	if err != nil {
+		return 0, 0, err
+	}
+	from, ok1 := rangeInt(a)
+	to, ok2 := rangeInt(b)
+	if !ok1 || !ok2 {
+		return 0, -1, nil // Velocity logs and yields null: no iterations
+	}
+	return from, to, nil
+}
+
+func rangeInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case float64:
+		return int64(x), true
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func (e *rangeExpr) eval(r *renderer) (any, error) {
+	a, err := e.from.eval(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.to.eval(r)
+	if err != nil {
+		return nil, err
+	}
+	from, ok1 := rangeInt(a)
+	to, ok2 := rangeInt(b)
+	if !ok1 || !ok2 {
+		return nil, nil
+	}
+	n := to - from
+	if n < 0 {
+		n = -n
+	}
+	if n >= maxRange {
+		return nil, r.fail(e.pos, ErrIterationLimit)
+	}
+	l := &List{Items: make([]any, 0, n+1)}
+	for i := int64(0); i <= n; i++ {
+		if from <= to {
+			l.Items = append(l.Items, from+i)
+		} else {
+			l.Items = append(l.Items, from-i)
+		}
+	}
+	return l, nil
+}
+
+func (e *notExpr) eval(r *renderer) (any, error) {
+	b, err := truth(r, e.x)
+	return !b, err
+}
+
+func (e *refExpr) eval(r *renderer) (any, error) {
+	return e.evalParts(r, len(e.parts))
+}
+
+// evalParts evaluates the variable and its first n parts.
+func (e *refExpr) evalParts(r *renderer, n int) (any, error) {
+	v := r.lookup(e.slot)
+	if _, ok := v.(*nullArg); ok {
+		v = nil
+	}
+	for i := 0; i < n; i++ {
+		if v == nil {
+			return nil, nil
+		}
+		p := &e.parts[i]
+		var err error
+		switch p.kind {
+		case partProp:
+			if d, ok := v.(*defineBlock); ok {
+				if v, err = r.stringOf(d); err != nil {
+					return nil, err
+				}
+			}
+			v, err = r.property(v, p)
+		case partMethod:
+			if d, ok := v.(*defineBlock); ok {
+				if v, err = r.stringOf(d); err != nil {
+					return nil, err
+				}
+			}
+			base := len(r.args)
+			for _, a := range p.args {
+				av, err := a.eval(r)
+				if err != nil {
+					r.args = r.args[:base]
+					return nil, err
+				}
+				if _, ok := av.(*nullArg); ok {
+					av = nil
+				}
+				r.args = append(r.args, av)
+			}
+			v, err = r.call(v, p, r.args[base:])
+			clear(r.args[base:])
+			r.args = r.args[:base]
+		case partIndex:
+			var k any
+			if k, err = p.index.eval(r); err != nil {
+				return nil, err
+			}
+			v, err = r.index(v, k, p)
+		}
+		if err != nil {
+			return nil, r.fail(p.pos, err)
+		}
+	}
+	return v, nil
+}
+
+func (r *renderer) index(v, k any, p *refPart) (any, error) {
+	switch o := v.(type) {
+	case *List:
+		i, ok := k.(int64)
+		if !ok {
+			return nil, nil
+		}
+		if i < 0 {
+			i += int64(len(o.Items))
+		}
+		if i < 0 || i >= int64(len(o.Items)) {
+			return nil, throw("IndexOutOfBoundsException: Index " + strconv.FormatInt(i, 10) + " out of bounds for length " + strconv.Itoa(len(o.Items)))
+		}
+		return o.Items[i], nil
+	case *Map:
+		ks, ok := k.(string)
+		if !ok {
+			return nil, nil
+		}
+		x, _ := o.Get(ks)
+		return x, nil
+	case Object:
+		if k == nil {
+			return nil, nil
+		}
+		x, _ := o.Property(toString(k))
+		return x, nil
+	}
+	return nil, nil
+}
+
+func (e *binExpr) eval(r *renderer) (any, error) {
+	switch e.op {
+	case opOr, opAnd:
+		a, err := truth(r, e.l)
+		if err != nil {
+			return nil, err
+		}
+		if e.op == opOr && a {
+			return true, nil
+		}
+		if e.op == opAnd && !a {
+			return false, nil
+		}
+		b, err := truth(r, e.r)
+		return b, err
+	}
+	a, err := e.l.eval(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.r.eval(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := a.(*nullArg); ok {
+		a = nil
+	}
+	if _, ok := b.(*nullArg); ok {
+		b = nil
+	}
+	if d, ok := a.(*defineBlock); ok {
+		if a, err = r.stringOf(d); err != nil {
+			return nil, err
+		}
+	}
+	if d, ok := b.(*defineBlock); ok {
+		if b, err = r.stringOf(d); err != nil {
+			return nil, err
+		}
+	}
+	switch e.op {
+	case opEq:
+		return javaEq(a, b), nil
+	case opNe:
+		return !javaEq(a, b), nil
+	case opLt, opLe, opGt, opGe:
+		c, ok := numCompare(a, b)
+		if !ok {
+			return false, nil
+		}
+		switch e.op {
+		case opLt:
+			return c < 0, nil
+		case opLe:
+			return c <= 0, nil
+		case opGt:
+			return c > 0, nil
+		}
+		return c >= 0, nil
+	case opAdd:
+		_, as := a.(string)
+		_, bs := b.(string)
+		if as || bs {
+			return r.concat(a, b, e)
+		}
+	}
+	if a == nil || b == nil {
+		return nil, nil
+	}
+	return arith(e.op, a, b), nil
+}
+
+func (r *renderer) concat(a, b any, e *binExpr) (any, error) {
+	sa, sb := r.literalOf(a, e.l), r.literalOf(b, e.r)
+	if len(sa)+len(sb) > r.opt.MaxOutput {
+		return nil, r.fail(e.pos, ErrOutputLimit)
+	}
+	return sa + sb, nil
+}
+
+// literalOf is the string form of an operand of +; a null reference
+// contributes its source text (Velocity 1.7), or nothing with NullAsEmpty.
+func (r *renderer) literalOf(v any, x expr) string {
+	if v != nil {
+		return toString(v)
+	}
+	if r.opt.NullAsEmpty {
+		return ""
+	}
+	if ref, ok := x.(*refExpr); ok {
+		return ref.src
+	}
+	return "null"
+}
+
+// javaEq is Velocity's ==: numbers compare by value, values of one kind
+// with equals(), anything else by toString().
+func javaEq(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if c, ok := numCompare(a, b); ok {
+		return c == 0
+	}
+	switch x := a.(type) {
+	case string:
+		if y, ok := b.(string); ok {
+			return x == y
+		}
+	case bool:
+		if y, ok := b.(bool); ok {
+			return x == y
+		}
+	}
+	return toString(a) == toString(b)
+}
+
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int64, float64, *big.Int:
+		return true
+	}
+	return false
+}
+
+func numCompare(a, b any) (int, bool) {
+	switch x := a.(type) {
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return cmp3(x, y), true
+		case float64:
+			return cmpF(float64(x), y), true
+		case *big.Int:
+			return big.NewInt(x).Cmp(y), true
+		}
+	case float64:
+		switch y := b.(type) {
+		case int64:
+			return cmpF(x, float64(y)), true
+		case float64:
+			return cmpF(x, y), true
+		case *big.Int:
+			f, _ := new(big.Float).SetInt(y).Float64()
+			return cmpF(x, f), true
+		}
+	case *big.Int:
+		switch y := b.(type) {
+		case int64:
+			return x.Cmp(big.NewInt(y)), true
+		case float64:
+			f, _ := new(big.Float).SetInt(x).Float64()
+			return cmpF(f, y), true
+		case *big.Int:
+			return x.Cmp(y), true
+		}
+	}
+	return 0, false
+}
+
+func cmp3(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpF(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
