@@ -31,6 +31,26 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
+	// SelectionValue, when non-nil, is what integration responses'
+	// selectionPattern is matched against instead of the status code: the
+	// Lambda errorMessage of an AWS (custom) Lambda integration, "" on
+	// success (integrations-v1.md §13.3).
+	SelectionValue *string
+}
+
+// FunctionInvoker runs a Lambda function synchronously. functionARN is
+// the function's ARN, optionally qualified (":alias" or ":version"), as
+// found between "functions/" and "/invocations" of an invoke URI.
+type FunctionInvoker interface {
+	InvokeFunction(ctx context.Context, functionARN string, payload []byte) (*FunctionResult, error)
+}
+
+// FunctionResult is a synchronous invocation's outcome.
+type FunctionResult struct {
+	Payload []byte
+	// FunctionError is "Unhandled" (or "Handled") when the function
+	// failed; Payload then holds {"errorMessage", "errorType", ...}.
+	FunctionError string
 }
 
 // Integration sends an integration request to one kind of backend. It is
