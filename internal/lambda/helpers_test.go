@@ -246,3 +246,5 @@ func eventually(t testing.TB, what string, cond func() bool) {
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func runtimeNumGoroutine() int { return runtime.NumGoroutine() }
+
+func jsonLogger(w *logBuf) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }

@@ -1,16 +1,33 @@
 package lambda
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"strconv"
 	"time"
 )
 
+// Ids need uniqueness, not secrecy: math/rand/v2's runtime-seeded
+// ChaCha8 generator is used, which costs no system call.
+
+// random fills b from the runtime's generator.
+func random(b []byte) {
+	for len(b) >= 8 {
+		binary.LittleEndian.PutUint64(b, rand.Uint64())
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var t [8]byte
+		binary.LittleEndian.PutUint64(t[:], rand.Uint64())
+		copy(b, t[:])
+	}
+}
+
 // newRequestID returns a random (version 4) UUID, Lambda's request id form.
 func newRequestID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
+	random(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte
@@ -30,7 +47,7 @@ func newRequestID() string {
 // "Root=1-{8 hex epoch seconds}-{24 hex};Parent={16 hex};Sampled=0".
 func newTraceID(now time.Time) string {
 	var b [20]byte
-	_, _ = rand.Read(b[:])
+	random(b[:])
 	buf := make([]byte, 0, 80)
 	buf = append(buf, "Root=1-"...)
 	ts := strconv.FormatInt(now.Unix(), 16)
@@ -50,6 +67,6 @@ func newTraceID(now time.Time) string {
 // "YYYY/MM/DD/[version]{32 hex}".
 func newLogStream(now time.Time, version string) string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
+	random(b[:])
 	return now.UTC().Format("2006/01/02") + "/[" + version + "]" + hex.EncodeToString(b[:])
 }

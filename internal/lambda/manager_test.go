@@ -21,7 +21,13 @@ import (
 // -Trace-Id) and the environment Lambda sets; warm processes are reused.
 func TestInvokeEchoesContextAndEnvironment(t *testing.T) {
 	t.Parallel()
+	goX := func(t testing.TB) *Function {
+		fn := goFunction(t)
+		fn.Runtime = "go1.x" // runs the handler executable
+		return fn
+	}
 	cases := append(runtimes[:len(runtimes):len(runtimes)],
+		runtimeCase{"go1.x handler executable", "", goX},
 		runtimeCase{"nodejs20.x CommonJS callback handler", "node", nodeFunction("cb.handler")})
 	for _, rc := range cases {
 		t.Run(rc.name, func(t *testing.T) {
