@@ -361,7 +361,8 @@ func (m *Manager) Retire(name string) {
 	}
 }
 
-// Processes returns the number of live processes of the named function.
+// Processes returns the number of live processes of the named
+// function's current revision (LiveProcesses counts retired ones too).
 func (m *Manager) Processes(name string) int {
 	m.mu.Lock()
 	pl := m.pools[name]

@@ -186,6 +186,24 @@ func TestCrashReportsExitErrorAndIsReplaced(t *testing.T) {
 	}
 }
 
+// A crashed process's children go with it: Lambda tears down the whole
+// sandbox, Portico kills the process group.
+func TestCrashKillsChildren(t *testing.T) {
+	t.Parallel()
+	fn := runtimes[2].function(t) // python3
+	m := newManager(t, Options{Logger: discardLogger()})
+	res := invoke(t, m, fn, `{"action":"spawn"}`, InvokeOptions{})
+	var out struct{ Child int }
+	if err := json.Unmarshal(res.Payload, &out); err != nil || out.Child == 0 {
+		t.Fatalf("spawn: %s", res.Payload)
+	}
+	if !alive(out.Child) {
+		t.Fatalf("child %d not running", out.Child)
+	}
+	decodeErr(t, invoke(t, m, fn, `{"action":"crash"}`, InvokeOptions{}))
+	eventually(t, "child killed with its process group", func() bool { return !alive(out.Child) })
+}
+
 // Init failures: a module that cannot load, a missing handler or a
 // missing bootstrap fail the invoke with Lambda's Runtime.* error types.
 func TestInitFailures(t *testing.T) {

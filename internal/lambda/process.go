@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // invocation is one invoke on its way through a process.
@@ -153,8 +154,14 @@ func (p *proc) assign(inv *invocation) bool {
 	return true
 }
 
-// wait reaps the process and fails its in-flight invoke.
+// wait reaps the process and fails its in-flight invoke. Before reaping
+// it kills what is left of the process group (children the function
+// started), as Lambda tears down the whole sandbox; while the leader is
+// unreaped its pid, and so the group id, cannot be reused.
 func (p *proc) wait() {
+	pid := p.cmd.Process.Pid
+	waitExited(pid)
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	err := p.cmd.Wait()
 	state := ""
 	if p.cmd.ProcessState != nil {
@@ -265,3 +272,20 @@ func (p *proc) report(inv *invocation) {
 	}
 	inv.tail.write([]byte(line + "\n"))
 }
+
+// waitExited blocks until process pid has exited, without reaping it
+// (waitid with WNOWAIT).
+func waitExited(pid int) {
+	const pPID = 1 // P_PID
+	var info [128]byte // siginfo_t
+	for {
+		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid),
+			uintptr(unsafe.Pointer(&info[0])), syscall.WEXITED|wNoWait, 0, 0)
+		if errno != syscall.EINTR {
+			return
+		}
+	}
+}
+
+// wNoWait is WNOWAIT: leave the child waitable.
+const wNoWait = 0x1000000

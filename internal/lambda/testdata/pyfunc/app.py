@@ -12,6 +12,9 @@ def handler(event, context):
     action = (event or {}).get("action")
     if action == "error":
         raise Boom("boom")
+    if action == "spawn":
+        import subprocess
+        return {"child": subprocess.Popen(["sleep", "60"]).pid}
     if action == "crash":
         sys.stdout.flush()
         os._exit(1)
