@@ -276,7 +276,7 @@ func (p *proc) report(inv *invocation) {
 // waitExited blocks until process pid has exited, without reaping it
 // (waitid with WNOWAIT).
 func waitExited(pid int) {
-	const pPID = 1 // P_PID
+	const pPID = 1     // P_PID
 	var info [128]byte // siginfo_t
 	for {
 		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid),
