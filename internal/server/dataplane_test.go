@@ -25,7 +25,7 @@ type restAPI struct {
 	root string
 }
 
-func newAPI(t *testing.T) *restAPI {
+func newAPI(t testing.TB) *restAPI {
 	t.Helper()
 	srv := porticotest.Start(t)
 	c := srv.APIGateway()
@@ -36,7 +36,7 @@ func newAPI(t *testing.T) *restAPI {
 	return &restAPI{srv: srv, c: c, id: *api.Id, root: *api.RootResourceId}
 }
 
-func (a *restAPI) resource(t *testing.T, parent, part string) string {
+func (a *restAPI) resource(t testing.TB, parent, part string) string {
 	t.Helper()
 	r, err := a.c.CreateResource(context.Background(), &apigateway.CreateResourceInput{RestApiId: &a.id, ParentId: &parent, PathPart: &part})
 	if err != nil {
@@ -45,7 +45,7 @@ func (a *restAPI) resource(t *testing.T, parent, part string) string {
 	return *r.Id
 }
 
-func (a *restAPI) method(t *testing.T, res, verb string, params map[string]bool, in apigateway.PutIntegrationInput) {
+func (a *restAPI) method(t testing.TB, res, verb string, params map[string]bool, in apigateway.PutIntegrationInput) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := a.c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: &a.id, ResourceId: &res, HttpMethod: &verb,
@@ -79,7 +79,7 @@ func (a *restAPI) response(t *testing.T, res, verb, status, pattern string, head
 	}
 }
 
-func (a *restAPI) deploy(t *testing.T, stage string, vars map[string]string) {
+func (a *restAPI) deploy(t testing.TB, stage string, vars map[string]string) {
 	t.Helper()
 	if _, err := a.c.CreateDeployment(context.Background(), &apigateway.CreateDeploymentInput{RestApiId: &a.id, StageName: &stage, Variables: vars}); err != nil {
 		t.Fatal(err)

@@ -24,8 +24,11 @@ import (
 // Client sends integration requests. One Client serves every HTTP
 // integration of a server; it is safe for concurrent use.
 type Client struct {
-	strict   *http.Client
-	insecure *http.Client
+	// Transports are used directly (not through http.Client): redirects
+	// go back to the client as they are, and no per-request header copy
+	// or URL clone is made.
+	strict   *http.Transport
+	insecure *http.Transport
 	bufs     sync.Pool
 }
 
@@ -42,7 +45,7 @@ func New(opts Options) *Client {
 	if opts.MaxIdlePerHost == 0 {
 		opts.MaxIdlePerHost = 512
 	}
-	mk := func(tc *tls.Config) *http.Client {
+	mk := func(tc *tls.Config) *http.Transport {
 		tr := &http.Transport{
 			Proxy:                 nil, // never route backend calls through an environment proxy
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -56,9 +59,7 @@ func New(opts Options) *Client {
 			WriteBufferSize:       32 << 10,
 			ReadBufferSize:        32 << 10,
 		}
-		return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // redirects go back to the client as they are
-		}}
+		return tr
 	}
 	c := &Client{strict: mk(&tls.Config{RootCAs: opts.RootCAs})}
 	// insecureSkipVerification: the chain is not checked, but expiry and
@@ -120,11 +121,11 @@ func (b *Backend) Invoke(ctx context.Context, req *integration.Request) (*integr
 	if req.Host != "" {
 		hr.Host = req.Host
 	}
-	hc := b.c.strict
+	tr := b.c.strict
 	if b.insecure {
-		hc = b.c.insecure
+		tr = b.c.insecure
 	}
-	resp, err := hc.Do(hr)
+	resp, err := tr.RoundTrip(hr)
 	if err != nil {
 		return nil, classify(ctx, err)
 	}

@@ -1,0 +1,129 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+)
+
+var benchBody = []byte(`{"message":"hello from the backend!!!!"}`) // 41 bytes, as the bench peers' backend
+
+func benchBackend(tb testing.TB) *httptest.Server {
+	b := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(benchBody)
+	}))
+	tb.Cleanup(b.Close)
+	return b
+}
+
+// proxyURLs returns the backend URL and the same resource through a
+// Portico REST HTTP_PROXY integration.
+func proxyURLs(t testing.TB) (direct, viaPortico string) {
+	backend := benchBackend(t)
+	a := newAPI(t)
+	res := a.resource(t, a.root, "hello")
+	a.method(t, res, "GET", nil, apigateway.PutIntegrationInput{Type: types.IntegrationTypeHttpProxy,
+		IntegrationHttpMethod: aws.String("GET"), Uri: aws.String(backend.URL + "/hello")})
+	a.deploy(t, "test", nil)
+	return backend.URL + "/hello", a.srv.URL + "/_aws/execute-api/" + a.id + "/test/hello"
+}
+
+func get(tb testing.TB, c *http.Client, url string) {
+	resp, err := c.Get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		tb.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+func medianLatency(tb testing.TB, c *http.Client, url string, n int) time.Duration {
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		t0 := time.Now()
+		get(tb, c, url)
+		ds[i] = time.Since(t0)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[n/2]
+}
+
+// TestHTTPProxyOverhead pins the issue's budget: an HTTP_PROXY request
+// through Portico adds under 80 µs median over calling the backend
+// directly, at concurrency 1 on loopback. Each attempt takes the median of
+// five interleaved rounds; noise from other work on the machine only adds
+// latency, so the budget holds if any of three attempts meets it.
+func TestHTTPProxyOverhead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("latency measurement")
+	}
+	direct, via := proxyURLs(t)
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	for i := 0; i < 200; i++ { // warm both paths
+		get(t, c, direct)
+		get(t, c, via)
+	}
+	var meds []time.Duration
+	for attempt := 0; attempt < 3; attempt++ {
+		var added []time.Duration
+		for round := 0; round < 5; round++ {
+			d := medianLatency(t, c, direct, 300)
+			p := medianLatency(t, c, via, 300)
+			added = append(added, p-d)
+		}
+		sort.Slice(added, func(i, j int) bool { return added[i] < added[j] })
+		med := added[len(added)/2]
+		t.Logf("attempt %d: median added latency over direct %v (rounds %v)", attempt+1, med, added)
+		if med < 80*time.Microsecond {
+			return
+		}
+		meds = append(meds, med)
+	}
+	t.Errorf("HTTP_PROXY adds %v median (three attempts), budget 80µs", meds)
+}
+
+// BenchmarkDirect calls the backend without Portico (the baseline).
+func BenchmarkDirect(b *testing.B) {
+	direct, _ := proxyURLs(b)
+	c := &http.Client{}
+	b.ReportAllocs()
+	for b.Loop() {
+		get(b, c, direct)
+	}
+}
+
+// BenchmarkHTTPProxy calls the same backend through a REST HTTP_PROXY
+// integration; the difference to BenchmarkDirect is Portico's cost
+// (client and backend allocations included in allocs/op).
+func BenchmarkHTTPProxy(b *testing.B) {
+	_, via := proxyURLs(b)
+	c := &http.Client{}
+	b.ReportAllocs()
+	for b.Loop() {
+		get(b, c, via)
+	}
+}
+
+// BenchmarkHTTPProxyParallel is the same at GOMAXPROCS-way concurrency.
+func BenchmarkHTTPProxyParallel(b *testing.B) {
+	_, via := proxyURLs(b)
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			get(b, c, via)
+		}
+	})
+}
