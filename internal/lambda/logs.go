@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // maxLine bounds a buffered partial line; longer output is split.
@@ -132,15 +133,18 @@ func (s *logSink) emit(line []byte) {
 
 var nl = []byte{'\n'}
 
-// attach makes inv the owner of the output that follows and starts its
-// tail with Lambda's START line. It reports false if inv has already
+// attach makes inv the owner of the output that follows, starts its
+// function timeout and its tail with Lambda's START line. It reports false if inv has already
 // completed.
-func (s *logSink) attach(inv *invocation) bool {
+func (s *logSink) attach(inv *invocation, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if inv.state.Load() {
 		return false
 	}
+	// Under mu, so complete (which detaches first) sees these.
+	inv.start = now
+	inv.timer.Reset(inv.timeout)
 	s.inv = inv
 	if inv.tail != nil {
 		inv.tail.write([]byte("START RequestId: " + inv.id + " Version: " + inv.version + "\n"))

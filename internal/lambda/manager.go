@@ -418,7 +418,9 @@ func (m *Manager) Close(ctx context.Context) error {
 	return os.RemoveAll(m.dir)
 }
 
-// register records a process about to start; false after Close.
+// register records a process about to start and counts its three
+// goroutines (log reader, Runtime API server, reaper) in wg, so Close
+// waits for them; false after Close.
 func (m *Manager) register(p *proc) bool {
 	m.pmu.Lock()
 	defer m.pmu.Unlock()
@@ -426,6 +428,7 @@ func (m *Manager) register(p *proc) bool {
 		return false
 	}
 	m.procs[p] = struct{}{}
+	m.wg.Add(3)
 	return true
 }
 

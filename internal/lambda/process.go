@@ -109,6 +109,7 @@ func (m *Manager) startProc(pl *pool, inv *invocation) (*proc, *Result, error) {
 	}
 	if err := cmd.Start(); err != nil {
 		m.unregister(p)
+		m.wg.Add(-3)
 		inv.timer.Stop()
 		w.Close()
 		r.Close()
@@ -130,7 +131,6 @@ func (m *Manager) startProc(pl *pool, inv *invocation) (*proc, *Result, error) {
 	pl.all[p] = struct{}{}
 	pl.mu.Unlock()
 	p.logs = newLogSink(r, pl.log.With(slog.Int("pid", cmd.Process.Pid)))
-	m.wg.Add(3)
 	go func() { defer m.wg.Done(); p.logs.run() }()
 	go func() { defer m.wg.Done(); _ = p.srv.Serve(ln) }()
 	go func() { defer m.wg.Done(); p.wait() }()

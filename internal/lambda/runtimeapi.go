@@ -78,9 +78,7 @@ func (p *proc) next(w http.ResponseWriter, r *http.Request) {
 		select {
 		case inv := <-p.work:
 			now := time.Now()
-			inv.start = now
-			inv.timer.Reset(inv.timeout)
-			if !p.logs.attach(inv) {
+			if !p.logs.attach(inv, now) {
 				continue // completed (timed out) before delivery
 			}
 			deadline := now.Add(inv.timeout)
