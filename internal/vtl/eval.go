@@ -287,6 +287,9 @@ func (n *setNode) render(r *renderer) error {
 			if !ok {
 				return nil
 			}
+			if o.ro {
+				return r.fail(last.pos, throw("UnsupportedOperationException"))
+			}
 			if i < 0 {
 				i += int64(len(o.Items))
 			}

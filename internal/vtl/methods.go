@@ -742,6 +742,12 @@ func javaEquals(a, b any) bool {
 
 func listMethod(l *List, id mid, args []any) (any, error) {
 	n := len(args)
+	if l.ro {
+		switch id {
+		case mAdd, mAddAll, mSet, mClear, mRemove:
+			return nil, throw("UnsupportedOperationException")
+		}
+	}
 	switch id {
 	case mSize:
 		if n == 0 {
@@ -932,10 +938,14 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 		}
 	case mKeySet:
 		if n == 0 {
-			l := &List{Items: make([]any, len(m.keys))}
+			if l := m.keySet.Load(); l != nil {
+				return l, nil
+			}
+			l := &List{Items: make([]any, len(m.keys)), ro: true}
 			for i, k := range m.keys {
 				l.Items[i] = k
 			}
+			m.keySet.Store(l)
 			return l, nil
 		}
 	case mValues:
@@ -958,6 +968,7 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 		if n == 0 {
 			m.keys = m.keys[:0]
 			clear(m.vals)
+			m.keySet.Store(nil)
 			return nil, nil
 		}
 	case mEquals:

@@ -1,6 +1,9 @@
 package vtl
 
-import "errors"
+import (
+	"errors"
+	"sync/atomic"
+)
 
 // Values the evaluator works with. Templates see Java-like objects; in Go
 // they are one of:
@@ -31,6 +34,7 @@ type Object interface {
 // List is a mutable list value (Java ArrayList).
 type List struct {
 	Items []any
+	ro    bool // a keySet() view: mutators throw UnsupportedOperationException
 }
 
 // NewList returns a list holding items.
@@ -41,6 +45,10 @@ func NewList(items ...any) *List { return &List{Items: items} }
 type Map struct {
 	keys []string
 	vals map[string]any
+	// keySet caches the read-only list keySet() returns, so iterating
+	// the keys of a map does not allocate on every render. It is safe
+	// for maps shared read-only between renders.
+	keySet atomic.Pointer[List]
 }
 
 // NewMap returns an empty map with room for n entries.
@@ -74,6 +82,7 @@ func (m *Map) Put(k string, v any) any {
 	old, ok := m.vals[k]
 	if !ok {
 		m.keys = append(m.keys, k)
+		m.keySet.Store(nil)
 	}
 	m.vals[k] = v
 	return old
@@ -86,6 +95,7 @@ func (m *Map) Remove(k string) any {
 		return nil
 	}
 	delete(m.vals, k)
+	m.keySet.Store(nil)
 	for i, key := range m.keys {
 		if key == k {
 			m.keys = append(m.keys[:i], m.keys[i+1:]...)
