@@ -122,7 +122,7 @@ func (s *logSink) emit(line []byte) {
 		id = inv.id
 		if inv.tail != nil {
 			inv.tail.write(line)
-			inv.tail.write(nl)
+			inv.tail.write([]byte{'\n'})
 		}
 	}
 	ctx := context.Background()
@@ -130,8 +130,6 @@ func (s *logSink) emit(line []byte) {
 		s.log.LogAttrs(ctx, slog.LevelInfo, string(line), slog.String("request_id", id))
 	}
 }
-
-var nl = []byte{'\n'}
 
 // attach makes inv the owner of the output that follows, starts its
 // function timeout and its tail with Lambda's START line. It reports false if inv has already

@@ -280,7 +280,8 @@ func (m *Manager) reaper() {
 }
 
 // Invoke runs fn once with payload (a synchronous, RequestResponse
-// invoke). It reuses a warm process of fn's revision or starts one,
+// invoke); an empty payload is sent as {}. Validating the payload as
+// JSON and its size is the caller's job. It reuses a warm process of fn's revision or starts one,
 // waiting for a free slot when fn already runs MaxConcurrency invokes.
 //
 // Function failures (handler error, timeout, crash, init error, bad
@@ -298,6 +299,9 @@ func (m *Manager) Invoke(ctx context.Context, fn *Function, payload []byte, opts
 		return nil, fmt.Errorf("invoke %s: waiting for a free process: %w", fn.Name, err)
 	}
 	f := pl.fn
+	if len(payload) == 0 {
+		payload = []byte("{}") // Lambda's event for an invoke without payload
+	}
 	inv := &invocation{
 		id:      opts.RequestID,
 		payload: payload,

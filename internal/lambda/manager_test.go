@@ -28,7 +28,8 @@ func TestInvokeEchoesContextAndEnvironment(t *testing.T) {
 	}
 	cases := append(runtimes[:len(runtimes):len(runtimes)],
 		runtimeCase{"go1.x handler executable", "", goX},
-		runtimeCase{"nodejs20.x CommonJS callback handler", "node", nodeFunction("cb.handler")})
+		runtimeCase{"nodejs20.x CommonJS callback handler", "node", nodeFunction("cb.handler")},
+		runtimeCase{"nodejs20.x CommonJS .js module, nested handler path", "node", nodeFunction("legacy.api.handler")})
 	for _, rc := range cases {
 		t.Run(rc.name, func(t *testing.T) {
 			t.Parallel()
@@ -47,8 +48,8 @@ func TestInvokeEchoesContextAndEnvironment(t *testing.T) {
 			if err := json.Unmarshal(e.Event, &ev); err != nil || ev["x"] != 1.0 {
 				t.Errorf("event = %s", e.Event)
 			}
-			if fn.Handler == "cb.handler" {
-				return // the callback handler echoes only id and event
+			if strings.HasPrefix(e.Runtime, "node-") {
+				return // the CommonJS handlers echo only id and event
 			}
 			for _, c := range []struct{ field, got, want string }{
 				{"Lambda-Runtime-Invoked-Function-Arn", e.FunctionArn, arn},
@@ -374,6 +375,15 @@ func TestContextDeadlineLeavesFunctionRunning(t *testing.T) {
 	b := decodeEcho(t, invoke(t, m, fn, `{}`, InvokeOptions{}))
 	if a.PID != b.PID {
 		t.Errorf("process replaced (%d → %d) after a caller gave up", a.PID, b.PID)
+	}
+}
+
+// An invoke without payload delivers the event {}.
+func TestEmptyPayloadIsEmptyObject(t *testing.T) {
+	t.Parallel()
+	m := newManager(t, Options{Logger: discardLogger()})
+	if e := decodeEcho(t, invoke(t, m, goFunction(t), ``, InvokeOptions{})); string(e.Event) != `{}` {
+		t.Errorf("event = %s", e.Event)
 	}
 }
 

@@ -15,13 +15,13 @@ import (
 // "AWS Lambda runtime API" reference, version 2018-06-01.
 const apiPrefix = "/2018-06-01/runtime/"
 
-var (
-	okBody         = []byte(`{"status":"OK"}`)
-	badIDBody      = []byte(`{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}`)
-	tooLargeBody   = []byte(`{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}`)
-	notFoundBody   = []byte(`{"errorMessage":"Unknown Runtime API path","errorType":"NotFound"}`)
-	badMethodBody  = []byte(`{"errorMessage":"Method not allowed","errorType":"MethodNotAllowed"}`)
-	containerError = []byte(`{"errorMessage":"Container error. Non-recoverable state.","errorType":"ContainerError"}`)
+const (
+	okBody         = `{"status":"OK"}`
+	badIDBody      = `{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}`
+	tooLargeBody   = `{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}`
+	notFoundBody   = `{"errorMessage":"Unknown Runtime API path","errorType":"NotFound"}`
+	badMethodBody  = `{"errorMessage":"Method not allowed","errorType":"MethodNotAllowed"}`
+	containerError = `{"errorMessage":"Container error. Non-recoverable state.","errorType":"ContainerError"}`
 )
 
 // ServeHTTP routes the process's Runtime API requests.
@@ -65,11 +65,11 @@ func (p *proc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
+func writeJSON(w http.ResponseWriter, status int, body string) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = io.WriteString(w, body)
 }
 
 // next long-polls for this process's next invocation.
