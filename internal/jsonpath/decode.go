@@ -26,17 +26,25 @@ func Decode(data []byte) (any, error) {
 // DecodeString is Decode over a string. Strings without escapes share the
 // input's memory, so decoding costs one allocation per container.
 func DecodeString(s string) (any, error) {
-	d := decoder{s: s}
+	v, _, err := DecodeCanonical(s)
+	return v, err
+}
+
+// DecodeCanonical is DecodeString that also reports whether s is
+// exactly AppendJSON's text for the value (compact, same escapes and
+// number forms), so callers can reuse s instead of printing the value.
+func DecodeCanonical(s string) (v any, canonical bool, err error) {
+	d := decoder{s: s, canonical: true}
 	d.ws()
-	v, err := d.value(0)
+	v, err = d.value(0)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	d.ws()
 	if d.i != len(d.s) {
-		return nil, d.errf("unexpected %q after top-level value", d.s[d.i])
+		return nil, false, d.errf("unexpected %q after top-level value", d.s[d.i])
 	}
-	return v, nil
+	return v, d.canonical && utf8.ValidString(s), nil
 }
 
 // maxDepth bounds nesting so hostile bodies cannot exhaust the stack.
@@ -45,6 +53,49 @@ const maxDepth = 1000
 type decoder struct {
 	s string
 	i int
+	// Slabs: containers and string headers are carved from chunks so a
+	// small document costs a handful of allocations.
+	maps  []vtl.Map
+	lists []vtl.List
+	items []any
+	strs  []string
+	// canonical stays true while the text is exactly what AppendJSON
+	// would print for the decoded value.
+	canonical bool
+}
+
+func (d *decoder) newMap(n int) *vtl.Map {
+	if len(d.maps) == cap(d.maps) {
+		d.maps = make([]vtl.Map, 0, min(max(2*cap(d.maps), 4), 64))
+	}
+	d.maps = append(d.maps, *vtl.NewMap(n))
+	return &d.maps[len(d.maps)-1]
+}
+
+func (d *decoder) newList(n int) *vtl.List {
+	if len(d.lists) == cap(d.lists) {
+		d.lists = make([]vtl.List, 0, min(max(2*cap(d.lists), 2), 64))
+	}
+	var items []any
+	if n <= 16 {
+		if cap(d.items)-len(d.items) < n {
+			d.items = make([]any, 0, 32)
+		}
+		items = d.items[len(d.items) : len(d.items) : len(d.items)+n]
+		d.items = d.items[:len(d.items)+n]
+	} else {
+		items = make([]any, 0, n)
+	}
+	d.lists = append(d.lists, vtl.List{Items: items})
+	return &d.lists[len(d.lists)-1]
+}
+
+func (d *decoder) boxStr(s string) any {
+	if len(d.strs) == cap(d.strs) {
+		d.strs = make([]string, 0, min(max(2*cap(d.strs), 8), 128))
+	}
+	d.strs = append(d.strs, s)
+	return boxString(&d.strs[len(d.strs)-1])
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -55,6 +106,7 @@ func (d *decoder) ws() {
 	for d.i < len(d.s) {
 		switch d.s[d.i] {
 		case ' ', '\t', '\n', '\r':
+			d.canonical = false
 			d.i++
 		default:
 			return
@@ -75,7 +127,11 @@ func (d *decoder) value(depth int) (any, error) {
 	case c == '[':
 		return d.array(depth)
 	case c == '"':
-		return d.str()
+		s, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		return d.boxStr(s), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return d.number()
 	case d.lit("true"):
@@ -99,10 +155,11 @@ func (d *decoder) lit(w string) bool {
 
 // countItems estimates the number of members of the container starting at
 // d.i (just after its opening bracket) so maps and lists are sized once.
-// It stops early for large containers.
+// It stops early for large containers and after 4 KiB of text.
 func (d *decoder) countItems() int {
 	n, depth, inStr := 0, 0, false
-	for j := d.i; j < len(d.s) && n < 64; j++ {
+	end := min(len(d.s), d.i+4096) // bounded, so nesting cannot make decoding quadratic
+	for j := d.i; j < end && n < 64; j++ {
 		c := d.s[j]
 		if inStr {
 			if c == '\\' {
@@ -147,7 +204,7 @@ func hasNonSpace(s string) bool {
 
 func (d *decoder) object(depth int) (any, error) {
 	d.i++ // {
-	m := vtl.NewMap(d.countItems())
+	m := d.newMap(d.countItems())
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
@@ -172,6 +229,9 @@ func (d *decoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if _, dup := m.Get(k); dup {
+			d.canonical = false // a repeated key keeps its first position
+		}
 		m.Put(k, v)
 		d.ws()
 		if d.i >= len(d.s) {
@@ -191,7 +251,7 @@ func (d *decoder) object(depth int) (any, error) {
 
 func (d *decoder) array(depth int) (any, error) {
 	d.i++ // [
-	l := &vtl.List{Items: make([]any, 0, d.countItems())}
+	l := d.newList(d.countItems())
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
@@ -266,7 +326,10 @@ func (d *decoder) strSlow(start int) (string, error) {
 		e := d.s[d.i]
 		d.i++
 		switch e {
-		case '"', '\\', '/':
+		case '"', '\\':
+			b = append(b, e)
+		case '/':
+			d.canonical = false
 			b = append(b, e)
 		case 'b':
 			b = append(b, '\b')
@@ -279,6 +342,7 @@ func (d *decoder) strSlow(start int) (string, error) {
 		case 't':
 			b = append(b, '\t')
 		case 'u':
+			d.canonical = false
 			r, ok := d.hex4()
 			if !ok {
 				return "", d.errf("bad \\u escape")
@@ -371,12 +435,21 @@ func (d *decoder) number() (any, error) {
 	lit := d.s[start:d.i]
 	if integral {
 		if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
+			if lit == "-0" {
+				d.canonical = false
+			}
 			return n, nil
 		}
 	}
 	f, err := strconv.ParseFloat(lit, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return nil, d.errf("bad number %q", lit)
+	}
+	if d.canonical {
+		var buf [32]byte
+		if string(AppendJSON(buf[:0], f)) != lit {
+			d.canonical = false
+		}
 	}
 	return f, nil
 }

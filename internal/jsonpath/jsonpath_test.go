@@ -137,6 +137,12 @@ func FuzzDecode(f *testing.F) {
 		if again := AppendJSON(nil, v2); string(again) != string(out) {
 			t.Fatalf("round trip %s → %s", doc, out)
 		}
+		if _, canon, _ := DecodeCanonical(doc); canon && string(out) != doc {
+			t.Fatalf("%q reported canonical, prints as %q", doc, out)
+		}
+		if _, canon, _ := DecodeCanonical(string(out)); !canon && utf8.Valid(out) {
+			t.Fatalf("AppendJSON output %q not reported canonical", out)
+		}
 	})
 }
 

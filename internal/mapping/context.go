@@ -86,48 +86,48 @@ type contextObj struct {
 
 var _ vtl.Object = (*contextObj)(nil)
 
-func str(s string) (any, bool) {
-	if s == "" {
+func str(s *string) (any, bool) {
+	if *s == "" {
 		return nil, false
 	}
-	return s, true
+	return boxString(s), true
 }
 
 func (o *contextObj) Property(name string) (any, bool) {
 	c := o.c
 	switch name {
 	case "requestId":
-		return str(c.RequestID)
+		return str(&c.RequestID)
 	case "extendedRequestId":
-		return str(c.ExtendedRequestID)
+		return str(&c.ExtendedRequestID)
 	case "accountId":
-		return str(c.AccountID)
+		return str(&c.AccountID)
 	case "apiId":
-		return str(c.APIID)
+		return str(&c.APIID)
 	case "deploymentId":
-		return str(c.DeploymentID)
+		return str(&c.DeploymentID)
 	case "domainName":
-		return str(c.DomainName)
+		return str(&c.DomainName)
 	case "domainPrefix":
-		return str(c.DomainPrefix)
+		return str(&c.DomainPrefix)
 	case "httpMethod":
-		return str(c.HTTPMethod)
+		return str(&c.HTTPMethod)
 	case "path":
-		return str(c.Path)
+		return str(&c.Path)
 	case "protocol":
-		return str(c.Protocol)
+		return str(&c.Protocol)
 	case "resourceId":
-		return str(c.ResourceID)
+		return str(&c.ResourceID)
 	case "resourcePath":
-		return str(c.ResourcePath)
+		return str(&c.ResourcePath)
 	case "stage":
-		return str(c.Stage)
+		return str(&c.Stage)
 	case "awsEndpointRequestId":
-		return str(c.AWSEndpointRequestID)
+		return str(&c.AWSEndpointRequestID)
 	case "wafResponseCode":
-		return str(c.WAFResponseCode)
+		return str(&c.WAFResponseCode)
 	case "webaclArn":
-		return str(c.WebACLArn)
+		return str(&c.WebACLArn)
 	case "isCanaryRequest":
 		return c.IsCanaryRequest, true
 	case "requestTime":
@@ -183,35 +183,35 @@ func (o identityObj) Property(name string) (any, bool) {
 	id := o.id
 	switch name {
 	case "accountId":
-		return str(id.AccountID)
+		return str(&id.AccountID)
 	case "apiKey":
-		return str(id.APIKey)
+		return str(&id.APIKey)
 	case "apiKeyId":
-		return str(id.APIKeyID)
+		return str(&id.APIKeyID)
 	case "caller":
-		return str(id.Caller)
+		return str(&id.Caller)
 	case "cognitoAuthenticationProvider":
-		return str(id.CognitoAuthenticationProvider)
+		return str(&id.CognitoAuthenticationProvider)
 	case "cognitoAuthenticationType":
-		return str(id.CognitoAuthenticationType)
+		return str(&id.CognitoAuthenticationType)
 	case "cognitoIdentityId":
-		return str(id.CognitoIdentityID)
+		return str(&id.CognitoIdentityID)
 	case "cognitoIdentityPoolId":
-		return str(id.CognitoIdentityPoolID)
+		return str(&id.CognitoIdentityPoolID)
 	case "principalOrgId":
-		return str(id.PrincipalOrgID)
+		return str(&id.PrincipalOrgID)
 	case "sourceIp":
-		return str(id.SourceIP)
+		return str(&id.SourceIP)
 	case "user":
-		return str(id.User)
+		return str(&id.User)
 	case "userAgent":
-		return str(id.UserAgent)
+		return str(&id.UserAgent)
 	case "userArn":
-		return str(id.UserArn)
+		return str(&id.UserArn)
 	case "vpcId":
-		return str(id.VpcID)
+		return str(&id.VpcID)
 	case "vpceId":
-		return str(id.VpceID)
+		return str(&id.VpceID)
 	case "clientCert":
 		if id.ClientCertPem == "" {
 			return nil, false
@@ -239,16 +239,16 @@ type errorObj struct{ e *ErrorInfo }
 func (o errorObj) Property(name string) (any, bool) {
 	switch name {
 	case "message":
-		return str(o.e.Message)
+		return str(&o.e.Message)
 	case "messageString":
 		if o.e.Message == "" {
 			return nil, false
 		}
 		return `"` + o.e.Message + `"`, true
 	case "responseType":
-		return str(o.e.ResponseType)
+		return str(&o.e.ResponseType)
 	case "validationErrorString":
-		return str(o.e.ValidationErrorString)
+		return str(&o.e.ValidationErrorString)
 	}
 	return nil, false
 }

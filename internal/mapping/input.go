@@ -67,12 +67,15 @@ func (in *inputObj) Call(name string, args []any) (any, error) {
 	case "params":
 		switch len(args) {
 		case 0:
-			return in.req.ParamsMap(), nil
+			return paramsObj{in.req}, nil
 		case 1:
 			if args[0] == nil {
 				return "", nil
 			}
-			return in.req.Param(javaString(args[0])), nil
+			if p := in.req.param(javaString(args[0])); p != nil {
+				return boxString(p), nil
+			}
+			return "", nil
 		}
 	case "path":
 		if len(args) == 1 {
@@ -90,6 +93,9 @@ func (in *inputObj) Call(name string, args []any) (any, error) {
 			}
 			if !ok {
 				return `""`, nil // vtl.md §2: no match renders ""
+			}
+			if v == in.cache.v && in.cache.canonical {
+				return boxString(&in.cache.text), nil // the body is already compact JSON
 			}
 			if s, isStr := v.(string); isStr {
 				return string(jsonpath.AppendQuoted(nil, s)), nil
@@ -123,3 +129,132 @@ func (in *inputObj) eval(arg any) (any, bool, error) {
 	v, ok := p.Get(doc)
 	return v, ok, nil
 }
+
+// paramsObj is $input.params(): a map with the keys path, querystring
+// and header whose inner maps are built on first use (vtl.md §2).
+type paramsObj struct{ r *Request }
+
+var paramsKeys = [3]string{"path", "querystring", "header"}
+
+func (p paramsObj) Property(name string) (any, bool) {
+	if v := p.r.partView(name); v != nil {
+		return v, true
+	}
+	return nil, false
+}
+
+func (p paramsObj) Call(name string, args []any) (any, error) {
+	switch {
+	case name == "get" && len(args) == 1:
+		v, _ := p.Property(javaString(args[0]))
+		return v, nil
+	case name == "keySet" && len(args) == 0:
+		return vtl.NewList("path", "querystring", "header"), nil
+	case name == "containsKey" && len(args) == 1:
+		k := javaString(args[0])
+		return k == paramsKeys[0] || k == paramsKeys[1] || k == paramsKeys[2], nil
+	case name == "size" && len(args) == 0:
+		return int64(3), nil
+	case name == "isEmpty" && len(args) == 0:
+		return false, nil
+	case name == "values" && len(args) == 0:
+		return vtl.NewList(p.r.partMap("path"), p.r.partMap("querystring"), p.r.partMap("header")), nil
+	case name == "entrySet" && len(args) == 0:
+		l := vtl.NewList()
+		for _, k := range paramsKeys {
+			l.Items = append(l.Items, vtl.Entry{Key: k, Value: p.r.partMap(k)})
+		}
+		return l, nil
+	case name == "toString" && len(args) == 0:
+		return p.String(), nil
+	}
+	return nil, vtl.ErrNoMethod
+}
+
+// String prints the map Java-style: {path={..}, querystring={..}, header={..}}.
+func (p paramsObj) String() string { return javaString(p.r.ParamsMap()) }
+
+// partView is one of $input.params()'s maps (path, querystring, header)
+// as a read-only Java map name → last value, viewed directly over the
+// request's Params so that reading it allocates nothing.
+type partView struct {
+	p    *Params
+	keys *vtl.List
+}
+
+var _ vtl.Object = (*partView)(nil)
+
+// Property returns the last value named name (Java map keys are
+// case-sensitive).
+func (v *partView) Property(name string) (any, bool) {
+	if i := v.p.index(name, false); i >= 0 {
+		return boxString(&(*v.p)[i].Value), true
+	}
+	return nil, false
+}
+
+// names returns the distinct names in first-seen order.
+func (v *partView) names() *vtl.List {
+	if v.keys == nil {
+		p := *v.p
+		l := &vtl.List{Items: make([]any, 0, len(p))}
+	next:
+		for i := range p {
+			for j := 0; j < i; j++ {
+				if p[j].Name == p[i].Name {
+					continue next
+				}
+			}
+			l.Items = append(l.Items, boxString(&p[i].Name))
+		}
+		v.keys = l
+	}
+	return v.keys
+}
+
+// Items returns the values in key order, so #foreach iterates the map's
+// values as it does for Java maps.
+func (v *partView) Items() []any {
+	keys := v.names().Items
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i], _ = v.Property(k.(string))
+	}
+	return out
+}
+
+func (v *partView) Call(name string, args []any) (any, error) {
+	switch {
+	case name == "get" && len(args) == 1:
+		if k, ok := args[0].(string); ok {
+			val, _ := v.Property(k)
+			return val, nil
+		}
+		return nil, nil
+	case name == "keySet" && len(args) == 0:
+		return v.names(), nil
+	case name == "containsKey" && len(args) == 1:
+		k, ok := args[0].(string)
+		return ok && v.p.index(k, false) >= 0, nil
+	case name == "size" && len(args) == 0:
+		return int64(len(v.names().Items)), nil
+	case name == "isEmpty" && len(args) == 0:
+		return len(*v.p) == 0, nil
+	case name == "values" && len(args) == 0:
+		return &vtl.List{Items: v.Items()}, nil
+	case name == "entrySet" && len(args) == 0:
+		keys := v.names().Items
+		l := &vtl.List{Items: make([]any, len(keys))}
+		for i, k := range keys {
+			val, _ := v.Property(k.(string))
+			l.Items[i] = vtl.Entry{Key: k.(string), Value: val}
+		}
+		return l, nil
+	case name == "toString" && len(args) == 0:
+		return v.String(), nil
+	}
+	return nil, vtl.ErrNoMethod
+}
+
+// String prints the map Java-style: {a=1, b=2}.
+func (v *partView) String() string { return javaString(singleMap(*v.p)) }

@@ -82,9 +82,11 @@ type Request struct {
 	StageVariables Params
 
 	// Derived values, computed on first use.
-	paramsMap *vtl.Map
-	stageMap  *vtl.Map
-	body      bodyCache
+	paramsMap                    *vtl.Map
+	pathMap, queryMap, headerMap *vtl.Map
+	stageMap                     *vtl.Map
+	views                        [3]partView
+	body                         bodyCache
 }
 
 // Reset clears r for reuse from a pool, keeping allocated capacity.
@@ -94,10 +96,11 @@ func (r *Request) Reset() {
 
 // bodyCache holds a body parsed as JSON, once.
 type bodyCache struct {
-	done bool
-	v    any
-	err  error
-	text string
+	done      bool
+	canonical bool // text is AppendJSON's printing of v
+	v         any
+	err       error
+	text      string
 }
 
 // json parses b once. An empty body reads as {} (vtl.md §2).
@@ -108,7 +111,7 @@ func (c *bodyCache) json(b []byte) (any, error) {
 		if len(b) == 0 {
 			c.v = vtl.NewMap(0)
 		} else {
-			c.v, c.err = jsonpath.DecodeString(c.text)
+			c.v, c.canonical, c.err = jsonpath.DecodeCanonical(c.text)
 		}
 	}
 	return c.v, c.err
@@ -129,9 +132,9 @@ func (c *bodyCache) bodyString(b []byte) string {
 func (r *Request) ParamsMap() *vtl.Map {
 	if r.paramsMap == nil {
 		m := vtl.NewMap(3)
-		m.Put("path", singleMap(r.PathParams))
-		m.Put("querystring", singleMap(r.Query))
-		m.Put("header", singleMap(r.Headers))
+		m.Put("path", r.partMap("path"))
+		m.Put("querystring", r.partMap("querystring"))
+		m.Put("header", r.partMap("header"))
 		r.paramsMap = m
 	}
 	return r.paramsMap
@@ -139,8 +142,8 @@ func (r *Request) ParamsMap() *vtl.Map {
 
 func singleMap(p Params) *vtl.Map {
 	m := vtl.NewMap(len(p))
-	for _, kv := range p {
-		m.Put(kv.Name, kv.Value)
+	for i := range p {
+		m.Put(p[i].Name, boxString(&p[i].Value))
 	}
 	return m
 }
@@ -148,16 +151,76 @@ func singleMap(p Params) *vtl.Map {
 // Param returns $input.params(name): path, then query string, then
 // header (case-insensitive), "" when absent (vtl.md §2).
 func (r *Request) Param(name string) string {
-	if v, ok := r.PathParams.Last(name); ok {
-		return v
-	}
-	if v, ok := r.Query.Last(name); ok {
-		return v
-	}
-	if v, ok := r.Headers.LastFold(name); ok {
-		return v
+	if p := r.param(name); p != nil {
+		return *p
 	}
 	return ""
+}
+
+func (r *Request) param(name string) *string {
+	if i := r.PathParams.index(name, false); i >= 0 {
+		return &r.PathParams[i].Value
+	}
+	if i := r.Query.index(name, false); i >= 0 {
+		return &r.Query[i].Value
+	}
+	if i := r.Headers.index(name, true); i >= 0 {
+		return &r.Headers[i].Value
+	}
+	return nil
+}
+
+// index returns the position of the last value named name, or -1.
+func (p Params) index(name string, fold bool) int {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i].Name == name || (fold && strings.EqualFold(p[i].Name, name)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// partView returns a view of one of $input.params()'s maps.
+func (r *Request) partView(part string) *partView {
+	var i int
+	var p *Params
+	switch part {
+	case "path":
+		i, p = 0, &r.PathParams
+	case "querystring":
+		i, p = 1, &r.Query
+	case "header":
+		i, p = 2, &r.Headers
+	default:
+		return nil
+	}
+	v := &r.views[i]
+	if v.p == nil {
+		v.p = p
+	}
+	return v
+}
+
+// partMap returns one of $input.params()'s maps, built once.
+func (r *Request) partMap(part string) *vtl.Map {
+	switch part {
+	case "path":
+		if r.pathMap == nil {
+			r.pathMap = singleMap(r.PathParams)
+		}
+		return r.pathMap
+	case "querystring":
+		if r.queryMap == nil {
+			r.queryMap = singleMap(r.Query)
+		}
+		return r.queryMap
+	case "header":
+		if r.headerMap == nil {
+			r.headerMap = singleMap(r.Headers)
+		}
+		return r.headerMap
+	}
+	return nil
 }
 
 // StageVariablesMap returns $stageVariables as a map, built once per

@@ -36,7 +36,7 @@ func (Util) Call(name string, args []any) (any, error) {
 	s := javaString(args[0])
 	switch name {
 	case "escapeJavaScript":
-		return EscapeJavaScript(s), nil
+		return boxed(EscapeJavaScript(s), args[0]), nil
 	case "parseJson":
 		v, err := jsonpath.DecodeString(s)
 		if err != nil {
@@ -44,9 +44,13 @@ func (Util) Call(name string, args []any) (any, error) {
 		}
 		return v, nil
 	case "urlEncode":
-		return URLEncode(s), nil
+		return boxed(URLEncode(s), args[0]), nil
 	case "urlDecode":
-		return URLDecode(s)
+		d, err := URLDecode(s)
+		if err != nil {
+			return nil, err
+		}
+		return boxed(d, args[0]), nil
 	case "base64Encode":
 		return base64.StdEncoding.EncodeToString([]byte(s)), nil
 	case "base64Decode":

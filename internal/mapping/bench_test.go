@@ -1,0 +1,161 @@
+package mapping
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// velocityjsTemplate is the TEMPLATE of
+// /work/shared/bench-peers/velocityjs_bench.js, so Portico and velocityjs
+// are measured on the same work.
+const velocityjsTemplate = `#set($inputRoot = $input.path('$'))
+{
+  "body": $input.json('$'),
+  "q": "$input.params('q')",
+  "id": "$input.params('id')",
+  "ua": "$util.escapeJavaScript($input.params('User-Agent'))",
+  "items": [#foreach($i in $input.path('$.items'))"$i.name"#if($foreach.hasNext),#end#end],
+  "count": $inputRoot.items.size(),
+  "stage": "$context.stage",
+  "requestId": "$context.requestId",
+  "method": "$context.httpMethod",
+  "headers": {
+    #foreach($h in $input.params().header.keySet())
+    "$h": "$util.escapeJavaScript($input.params().header.get($h))"#if($foreach.hasNext),#end
+    #end
+  }
+}`
+
+// velocityjsBody is the script's RAW_BODY (JSON.stringify output).
+const velocityjsBody = `{"items":[{"name":"apple","qty":1},{"name":"banana","qty":2},{"name":"cherry","qty":3},{"name":"date","qty":4},{"name":"elder","qty":5}],"note":"hello \"world\""}`
+
+var (
+	benchHeaders = Params{{"Host", "127.0.0.1:3000"}, {"User-Agent", `bench/1.0 "quoted"`}, {"Content-Type", "application/json"}, {"Accept", "*/*"}}
+	benchPath    = Params{{"id", "42"}}
+	benchQuery   = Params{{"q", "search term"}}
+	benchBody    = []byte(velocityjsBody)
+)
+
+// fillBenchRequest builds the request context of the script's REQ into
+// req and ctx, reusing their storage as the pipeline's pooled exchange
+// does.
+func fillBenchRequest(req *Request, ctx *Context, n int) {
+	*ctx = Context{APIID: "offlineContext_apiId", HTTPMethod: "POST", RequestID: "req-" + string(rune('0'+n%10)),
+		ResourcePath: "/orders/{id}", Stage: "dev", RequestTime: time.Unix(1700000000, 0),
+		Identity: Identity{SourceIP: "127.0.0.1", UserAgent: `bench/1.0 "quoted"`}}
+	req.Reset()
+	req.Method, req.ResourcePath, req.Path = "POST", "/orders/{id}", "/orders/42"
+	req.PathParams = append(req.PathParams, benchPath...)
+	req.Query = append(req.Query, benchQuery...)
+	req.Headers = append(req.Headers, benchHeaders...)
+	req.Body = benchBody
+	req.Context = ctx
+}
+
+func BenchmarkVelocityjsTemplate(b *testing.B) {
+	tpl, err := CompileTemplate(velocityjsTemplate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var req Request
+	var ctx Context
+	var buf bytes.Buffer
+	var out map[string]any
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		fillBenchRequest(&req, &ctx, n)
+		buf.Reset()
+		if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
+			b.Fatal(err)
+		}
+		out = nil
+		if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVelocityjsRender is the render alone (context building
+// included, output parsing excluded).
+func BenchmarkVelocityjsRender(b *testing.B) {
+	tpl, err := CompileTemplate(velocityjsTemplate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var req Request
+	var ctx Context
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		fillBenchRequest(&req, &ctx, n)
+		buf.Reset()
+		if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestVelocityjsTemplateOutput checks the benchmark renders what the
+// velocityjs script checks (checkOnce).
+func TestVelocityjsTemplateOutput(t *testing.T) {
+	t.Parallel()
+	tpl, err := CompileTemplate(velocityjsTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req Request
+	var ctx Context
+	fillBenchRequest(&req, &ctx, 1)
+	var buf bytes.Buffer
+	if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Items   []string
+		Count   int
+		Q       string `json:"q"`
+		ID      string `json:"id"`
+		UA      string `json:"ua"`
+		Body    struct{ Note string }
+		Headers map[string]string
+	}
+	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if len(v.Items) != 5 || v.Items[4] != "elder" || v.Count != 5 || v.Q != "search term" || v.Body.Note != `hello "world"` || v.Headers["Accept"] != "*/*" {
+		t.Errorf("unexpected output %+v\n%s", v, buf.String())
+	}
+}
+
+// renderAllocBudget is the promised allocation budget of one render of
+// the velocityjs template, request context included.
+const renderAllocBudget = 40
+
+func TestVelocityjsTemplateAllocs(t *testing.T) {
+	tpl, err := CompileTemplate(velocityjsTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req Request
+	var ctx Context
+	var buf bytes.Buffer
+	n := 0
+	allocs := testing.AllocsPerRun(200, func() {
+		n++
+		fillBenchRequest(&req, &ctx, n)
+		buf.Reset()
+		if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("%.0f allocations per render", allocs)
+	if allocs > renderAllocBudget {
+		t.Errorf("%.0f allocations per render, budget %d", allocs, renderAllocBudget)
+	}
+}
