@@ -32,36 +32,40 @@ func (p *proc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rest := path[len(apiPrefix):]
+	var id, op string
+	switch {
+	case rest == "invocation/next":
+		op = "next"
+	case rest == "init/error":
+		op = "init/error"
+	case strings.HasPrefix(rest, "invocation/"):
+		rest = rest[len("invocation/"):]
+		if i := strings.IndexByte(rest, '/'); i > 0 {
+			id, op = rest[:i], rest[i+1:]
+		}
+	}
 	want := http.MethodPost
-	if rest == "invocation/next" {
+	switch op {
+	case "next":
 		want = http.MethodGet
+	case "init/error", "response", "error":
+	default:
+		writeJSON(w, http.StatusNotFound, notFoundBody)
+		return
 	}
 	if r.Method != want {
 		writeJSON(w, http.StatusMethodNotAllowed, badMethodBody)
 		return
 	}
-	switch {
-	case rest == "invocation/next":
+	switch op {
+	case "next":
 		p.next(w, r)
-	case rest == "init/error":
+	case "init/error":
 		p.initError(w, r)
-	case strings.HasPrefix(rest, "invocation/"):
-		rest = rest[len("invocation/"):]
-		i := strings.IndexByte(rest, '/')
-		if i < 0 {
-			writeJSON(w, http.StatusNotFound, notFoundBody)
-			return
-		}
-		switch id, op := rest[:i], rest[i+1:]; op {
-		case "response":
-			p.response(w, r, id)
-		case "error":
-			p.fnError(w, r, id)
-		default:
-			writeJSON(w, http.StatusNotFound, notFoundBody)
-		}
-	default:
-		writeJSON(w, http.StatusNotFound, notFoundBody)
+	case "response":
+		p.response(w, r, id)
+	case "error":
+		p.fnError(w, r, id)
 	}
 }
 
