@@ -17,6 +17,7 @@ import (
 	"github.com/portico-dev/portico/internal/deploy"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/integration/httpbackend"
+	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/mgmt"
 	"github.com/portico-dev/portico/internal/mgmt/apigw"
 	"github.com/portico-dev/portico/internal/model"
@@ -81,14 +82,22 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 
 	mux := mgmt.NewMux(cfg.Log)
-	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log}).Register(mux)
+	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log,
+		CheckTemplate: checkTemplate}).Register(mux)
 
 	a.server = server.New(server.Config{
 		Mgmt: mux,
-		Data: &server.DataPlane{Served: served, Log: cfg.Log},
+		Data: &server.DataPlane{Served: served, Log: cfg.Log, AccountID: cfg.AccountID},
 		Log:  cfg.Log,
 	})
 	return a, nil
+}
+
+// checkTemplate parses a mapping template at Put time, so that one that
+// does not parse is a 400 naming line and column (vtl.md §1.2).
+func checkTemplate(src string) error {
+	_, err := mapping.CompileTemplate(src)
+	return err
 }
 
 func (a *App) httpKind(it *model.Integration) (integration.Integration, error) {

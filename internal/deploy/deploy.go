@@ -57,7 +57,7 @@ type Deployment struct {
 	ID               string
 	APIID            string
 	Table            *router.RESTTable[*pipeline.Method]
-	GatewayResponses map[string]*model.GatewayResponse
+	GatewayResponses pipeline.GatewayResponses
 	BinaryMediaTypes []string
 }
 
@@ -238,7 +238,11 @@ func (d *Deployer) compile(apiID, depID string, snap *model.Snapshot) (*Deployme
 			}
 		}
 	}
-	return &Deployment{ID: depID, APIID: apiID, Table: b.Build(), GatewayResponses: snap.GatewayResponses,
+	gws, err := pipeline.CompileGatewayResponses(snap.GatewayResponses)
+	if err != nil {
+		return nil, err
+	}
+	return &Deployment{ID: depID, APIID: apiID, Table: b.Build(), GatewayResponses: gws,
 		BinaryMediaTypes: snap.API.BinaryMediaTypes}, nil
 }
 

@@ -9,10 +9,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/portico-dev/portico/internal/integration"
+	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/router"
 )
 
@@ -36,13 +39,27 @@ type Exchange struct {
 	ResourcePath string
 	Protocol     string
 
+	AccountID  string
+	APIID      string
+	ResourceID string
+
 	// Built by the stages.
-	IntReq  integration.Request
-	IntResp *integration.Response
-	Result  Result
+	IntReq integration.Request
+	// Transformed is set when a request template produced IntReq.Body.
+	Transformed bool
+	IntResp     *integration.Response
+	Result      Result
 
 	// Trace, when non-nil, receives one entry per stage and mapping step.
 	Trace *Trace
+
+	// Mapping state: the request as templates and parameter mappings
+	// see it (built on first use), template overrides, mapped parameters.
+	Overrides mapping.Overrides
+	Mapped    mapping.Mapped
+	mreq      mapping.Request
+	mctx      mapping.Context
+	mreqOK    bool
 
 	query   url.Values
 	queryOK bool
@@ -62,6 +79,70 @@ func (x *Exchange) Query() url.Values {
 		x.queryOK = true
 	}
 	return x.query
+}
+
+// Mapping returns the request as mapping templates and parameter mappings
+// see it ($input, $context, method.request.*), built once.
+func (x *Exchange) Mapping() *mapping.Request {
+	if x.mreqOK {
+		return &x.mreq
+	}
+	x.mreqOK = true
+	r := &x.mreq
+	r.Method = x.HTTPMethod
+	r.Path = x.Path
+	r.ResourcePath = x.ResourcePath
+	for i := 0; i < x.Params.Len(); i++ {
+		p := x.Params.At(i)
+		r.PathParams = append(r.PathParams, mapping.Param{Name: p.Name, Value: p.Value})
+	}
+	if x.RawQuery != "" {
+		for _, kv := range strings.Split(x.RawQuery, "&") {
+			if kv == "" {
+				continue
+			}
+			k, v, _ := strings.Cut(kv, "=")
+			k, _ = url.QueryUnescape(k)
+			v, _ = url.QueryUnescape(v)
+			r.Query = append(r.Query, mapping.Param{Name: k, Value: v})
+		}
+	}
+	// Header order is not kept by net/http: present them sorted so that
+	// templates iterating $input.params().header are deterministic.
+	names := make([]string, 0, len(x.Header))
+	for k := range x.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range x.Header[k] {
+			r.Headers = append(r.Headers, mapping.Param{Name: k, Value: v})
+		}
+	}
+	vars := make([]string, 0, len(x.StageVars))
+	for k := range x.StageVars {
+		vars = append(vars, k)
+	}
+	sort.Strings(vars)
+	for _, k := range vars {
+		r.StageVariables = append(r.StageVariables, mapping.Param{Name: k, Value: x.StageVars[k]})
+	}
+	r.Body = x.Body
+	c := &x.mctx
+	c.RequestID, c.ExtendedRequestID, c.AccountID, c.APIID = x.RequestID, x.ExtendedID, x.AccountID, x.APIID
+	c.DeploymentID, c.HTTPMethod, c.Protocol = x.DeploymentID, x.HTTPMethod, x.Protocol
+	c.DomainName = x.Host
+	if i := strings.LastIndexByte(c.DomainName, ':'); i >= 0 && !strings.Contains(c.DomainName[i:], "]") {
+		c.DomainName = c.DomainName[:i]
+	}
+	c.DomainPrefix, _, _ = strings.Cut(c.DomainName, ".")
+	c.Path = "/" + x.Stage + x.Path
+	c.ResourceID, c.ResourcePath, c.Stage = x.ResourceID, x.ResourcePath, x.Stage
+	c.RequestTime = x.Start
+	c.Identity.SourceIP = x.SourceIP
+	c.Identity.UserAgent = x.Header.Get("User-Agent")
+	r.Context = c
+	return r
 }
 
 var pool = sync.Pool{New: func() any { return new(Exchange) }}
@@ -89,7 +170,8 @@ type Stage interface {
 // Method is a compiled method: its stages in order. Built at deploy time,
 // immutable, safe for concurrent use.
 type Method struct {
-	stages []Stage
+	resourceID string
+	stages     []Stage
 }
 
 // NewMethod returns a Method running stages in order.
@@ -97,6 +179,7 @@ func NewMethod(stages ...Stage) *Method { return &Method{stages: stages} }
 
 // Run runs the stages in order, stopping at the first error.
 func (m *Method) Run(ctx context.Context, x *Exchange) error {
+	x.ResourceID = m.resourceID
 	for _, s := range m.stages {
 		var t0 time.Time
 		if x.Trace != nil {

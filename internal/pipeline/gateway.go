@@ -2,29 +2,63 @@ package pipeline
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awserr"
+	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/model"
 )
 
-// GatewayResponse renders ge as the REST API's gateway response: the
-// type's customisation, else DEFAULT_4XX/DEFAULT_5XX's, else the built-in
-// default (errors-and-gateway-responses.md §2, §2.1). custom may be nil.
-// x may be nil when the request never reached a stage.
-func GatewayResponse(ge *awserr.GatewayError, custom map[string]*model.GatewayResponse, x *Exchange) Result {
+// GatewayResponses are a deployment's gateway response customisations,
+// compiled once (errors-and-gateway-responses.md §2).
+type GatewayResponses map[awserr.ResponseType]*gatewayResponse
+
+type gatewayResponse struct {
+	status    int
+	params    *mapping.ResponseMapper
+	templates *model.OrderedMap
+}
+
+// CompileGatewayResponses compiles the customised types of a deployment.
+func CompileGatewayResponses(m map[string]*model.GatewayResponse) (GatewayResponses, error) {
+	out := GatewayResponses{}
+	for t, g := range m {
+		c := &gatewayResponse{templates: g.ResponseTemplates}
+		if g.StatusCode != "" {
+			n, err := strconv.Atoi(g.StatusCode)
+			if err != nil {
+				return nil, fmt.Errorf("gateway response %s status %q", t, g.StatusCode)
+			}
+			c.status = n
+		}
+		p, err := mapping.CompileGatewayResponseParameters(g.ResponseParameters)
+		if err != nil {
+			return nil, fmt.Errorf("gateway response %s parameters: %w", t, err)
+		}
+		c.params = p
+		out[awserr.ResponseType(t)] = c
+	}
+	return out, nil
+}
+
+// Render renders ge as the REST API's gateway response: the type's
+// customisation, else DEFAULT_4XX/DEFAULT_5XX's, else the built-in
+// default (errors-and-gateway-responses.md §2, §2.1). x may be nil when
+// the request never reached a stage.
+func (gs GatewayResponses) Render(ge *awserr.GatewayError, x *Exchange) Result {
 	def, _ := awserr.DefaultOf(ge.Type)
 	status := ge.StatusCode()
-	var g *model.GatewayResponse
+	var g *gatewayResponse
 	if ge.Type != awserr.RequestTooLarge { // REQUEST_TOO_LARGE cannot be customised
-		g = custom[string(ge.Type)]
+		g = gs[ge.Type]
 		if g == nil {
 			if status >= 500 {
-				g = custom[string(awserr.Default5XX)]
+				g = gs[awserr.Default5XX]
 			} else {
-				g = custom[string(awserr.Default4XX)]
+				g = gs[awserr.Default4XX]
 			}
 		}
 	}
@@ -40,67 +74,30 @@ func GatewayResponse(ge *awserr.GatewayError, custom map[string]*model.GatewayRe
 		msgString = string(b)
 	}
 	body := `{"message":` + msgString + `}`
-	if g != nil {
-		if g.StatusCode != "" {
-			if n, err := strconv.Atoi(g.StatusCode); err == nil {
-				status = n
-			}
+	if g == nil {
+		return Result{Status: status, Header: h, Body: []byte(body)}
+	}
+	if g.status != 0 {
+		status = g.status
+	}
+	if x != nil && g.params.Len() > 0 {
+		var out mapping.Params
+		g.params.Map(x.Mapping(), nil, &out)
+		for _, p := range out {
+			h.Set(p.Name, p.Value)
 		}
-		for k, src := range g.ResponseParameters {
-			name, ok := strings.CutPrefix(k, "gatewayresponse.header.")
-			if !ok {
-				continue
-			}
-			if v, ok := gatewaySource(src, x); ok {
-				h.Set(name, v)
-			}
+	}
+	if g.templates.Len() > 0 {
+		accept := ""
+		if x != nil {
+			accept = x.Header.Get("Accept")
 		}
-		if g.ResponseTemplates.Len() > 0 {
-			accept := ""
-			if x != nil {
-				accept = x.Header.Get("Accept")
-			}
-			key := selectResponseTemplate(g.ResponseTemplates, accept)
-			body = substitute(g.ResponseTemplates.Values[key], ge, msg, msgString, x)
+		if key, ok := mapping.SelectResponseTemplate(accept, g.templates.Keys); ok {
+			body = substitute(g.templates.Values[key], ge, msg, msgString, x)
 			h.Set("Content-Type", key)
 		}
 	}
 	return Result{Status: status, Header: h, Body: []byte(body)}
-}
-
-// gatewaySource evaluates a gateway response parameter source (§2).
-func gatewaySource(src string, x *Exchange) (string, bool) {
-	if len(src) >= 2 && src[0] == '\'' && src[len(src)-1] == '\'' {
-		return src[1 : len(src)-1], true
-	}
-	if x == nil {
-		return "", false
-	}
-	switch {
-	case strings.HasPrefix(src, "method.request.header."):
-		v := x.Header.Get(strings.TrimPrefix(src, "method.request.header."))
-		return v, v != ""
-	case strings.HasPrefix(src, "method.request.multivalueheader."):
-		vs := x.Header.Values(strings.TrimPrefix(src, "method.request.multivalueheader."))
-		return strings.Join(vs, ","), len(vs) > 0
-	case strings.HasPrefix(src, "method.request.querystring."):
-		vs := x.Query()[strings.TrimPrefix(src, "method.request.querystring.")]
-		if len(vs) == 0 {
-			return "", false
-		}
-		return vs[len(vs)-1], true
-	case strings.HasPrefix(src, "method.request.multivaluequerystring."):
-		vs := x.Query()[strings.TrimPrefix(src, "method.request.multivaluequerystring.")]
-		return strings.Join(vs, ","), len(vs) > 0
-	case strings.HasPrefix(src, "method.request.path."):
-		return x.Params.Get(strings.TrimPrefix(src, "method.request.path."))
-	case strings.HasPrefix(src, "stageVariables."):
-		v, ok := x.StageVars[strings.TrimPrefix(src, "stageVariables.")]
-		return v, ok
-	case strings.HasPrefix(src, "context."):
-		return contextValue(strings.TrimPrefix(src, "context."), x)
-	}
-	return "", false
 }
 
 // substitute renders a gateway response template: plain variable

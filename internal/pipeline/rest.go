@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/awserr"
 	"github.com/portico-dev/portico/internal/integration"
+	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/model"
 )
 
@@ -26,10 +29,11 @@ type RESTConfig struct {
 	Backend integration.Integration
 }
 
-// CompileREST compiles one REST method into its stages.
+// CompileREST compiles one REST method into its stages: templates,
+// mappings, selection patterns and the uri are compiled here, once.
 func CompileREST(cfg RESTConfig) (*Method, error) {
 	it := cfg.Integration
-	stages := []Stage{}
+	var stages []Stage
 	if req := requiredParams(cfg.Method); len(req) > 0 {
 		stages = append(stages, &methodRequest{required: req})
 	}
@@ -37,34 +41,50 @@ func CompileREST(cfg RESTConfig) (*Method, error) {
 	if timeout <= 0 {
 		timeout = model.DefaultTimeoutMillis * time.Millisecond
 	}
+	mapper, err := mapping.CompileRequestParameters(it.RequestParameters, it.Type)
+	if err != nil {
+		return nil, fmt.Errorf("request parameters: %w", err)
+	}
+	proxy := it.Type == model.TypeHTTPProxy || it.Type == model.TypeAWSProxy
+	var templates *compiledTemplates
+	if !proxy {
+		if templates, err = compileTemplates(it.RequestTemplates); err != nil {
+			return nil, fmt.Errorf("request templates: %w", err)
+		}
+	}
+	var u *uriTemplate
+	if it.URI != "" {
+		if u, err = compileURI(it.URI); err != nil {
+			return nil, err
+		}
+	}
+	ir := &integrationRequest{apiID: cfg.APIID, kind: it.Type, uri: u, method: it.HTTPMethod, timeout: timeout,
+		mapper: mapper, templates: templates, passthrough: it.PassthroughBehavior}
+	if u != nil {
+		ir.pathSources = pathSources(it, u)
+	}
+	stages = append(stages, ir)
 	switch it.Type {
 	case model.TypeMock:
+		stages = append(stages, mockInvoke{})
+	default:
+		if cfg.Backend == nil {
+			return nil, fmt.Errorf("integration type %s has no backend", it.Type)
+		}
+		stages = append(stages, &invoke{backend: cfg.Backend})
+	}
+	if proxy {
+		stages = append(stages, proxyResponse{})
+	} else {
 		resp, err := compileResponses(cfg)
 		if err != nil {
 			return nil, err
 		}
-		stages = append(stages, &mockRequest{templates: it.RequestTemplates, passthrough: it.PassthroughBehavior}, resp)
-	case model.TypeHTTPProxy, model.TypeHTTP:
-		u, err := compileURI(it.URI)
-		if err != nil {
-			return nil, err
-		}
-		ir := &httpRequest{apiID: cfg.APIID, uri: u, method: it.HTTPMethod, timeout: timeout,
-			proxy: it.Type == model.TypeHTTPProxy, pathSources: pathSources(it, u)}
-		stages = append(stages, ir, &invoke{backend: cfg.Backend})
-		if it.Type == model.TypeHTTPProxy {
-			stages = append(stages, proxyResponse{})
-		} else {
-			resp, err := compileResponses(cfg)
-			if err != nil {
-				return nil, err
-			}
-			stages = append(stages, resp)
-		}
-	default:
-		return nil, fmt.Errorf("integration type %s is not served yet", it.Type)
+		stages = append(stages, resp)
 	}
-	return NewMethod(stages...), nil
+	m := NewMethod(stages...)
+	m.resourceID = cfg.Resource.ID
+	return m, nil
 }
 
 // requiredParams lists the method request parameters marked required.
@@ -109,19 +129,35 @@ func (s *methodRequest) Run(_ context.Context, x *Exchange) error {
 	return nil
 }
 
-// pathSources resolves each {name} of the uri: from the mapping
-// integration.request.path.name = method.request.path.x, or else from the
-// method's path parameter of the same name.
+// compiledTemplates is a templates map compiled once, keys in definition
+// order.
+type compiledTemplates struct {
+	keys []string
+	tpls map[string]*mapping.Template
+}
+
+func compileTemplates(m *model.OrderedMap) (*compiledTemplates, error) {
+	c := &compiledTemplates{tpls: map[string]*mapping.Template{}}
+	if m == nil {
+		return c, nil
+	}
+	for _, k := range m.Keys {
+		t, err := mapping.CompileTemplate(m.Values[k])
+		if err != nil {
+			return nil, fmt.Errorf("template for %s: %w", k, err)
+		}
+		c.keys = append(c.keys, k)
+		c.tpls[k] = t
+	}
+	return c, nil
+}
+
+// pathSources resolves each {name} of the uri for proxy integrations that
+// do not map it: the method's path parameter of the same name.
 func pathSources(it *model.Integration, u *uriTemplate) map[string]string {
 	out := map[string]string{}
 	for _, name := range u.placeholders() {
-		src := name
-		if v, ok := it.RequestParameters["integration.request.path."+name]; ok {
-			if p, found := strings.CutPrefix(v, "method.request.path."); found {
-				src = p
-			}
-		}
-		out[name] = src
+		out[name] = name
 	}
 	return out
 }
@@ -132,42 +168,103 @@ var droppedRequestHeaders = []string{"Connection", "Content-Length", "Content-Md
 	"Proxy-Authenticate", "Server", "Te", "Transfer-Encoding", "Trailer", "Upgrade", "Www-Authenticate",
 	"Keep-Alive", "Proxy-Connection", "Host", "Content-Encoding"}
 
-// httpRequest builds the integration request of HTTP and HTTP_PROXY
-// integrations (integrations-v1.md §6.5, §11).
-type httpRequest struct {
+// integrationRequest builds the integration request (spec README step 6):
+// parameter mappings, template selection and passthrough, rendering,
+// overrides, uri rendering (integrations-v1.md §6–§8, §11).
+type integrationRequest struct {
 	apiID       string
+	kind        string
 	uri         *uriTemplate
 	method      string
 	timeout     time.Duration
-	proxy       bool
+	mapper      *mapping.RequestMapper
+	templates   *compiledTemplates // nil for proxy kinds
+	passthrough string
 	pathSources map[string]string
 }
 
-func (s *httpRequest) Name() string { return "Endpoint request" }
+func (s *integrationRequest) Name() string { return "Integration request" }
 
-func (s *httpRequest) Run(_ context.Context, x *Exchange) error {
+func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
+	proxy := s.templates == nil
+	mapped := &x.Mapped
+	if s.mapper.Len() > 0 {
+		if err := s.mapper.Map(x.Mapping(), mapped); err != nil {
+			if errors.Is(err, mapping.ErrInvalidJSONBody) {
+				return &awserr.GatewayError{Type: awserr.BadRequestBody, Message: "Invalid JSON in request body"}
+			}
+			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: err}
+		}
+		if x.Trace != nil {
+			x.Trace.Note("Request parameter mapping", fmt.Sprintf("headers %v query %v path %v", mapped.Headers, mapped.Query, mapped.Path))
+		}
+	}
+	body := x.Body
+	if !proxy {
+		key, d := mapping.SelectRequestTemplate(x.Header.Get("Content-Type"), s.templates.keys, s.passthrough)
+		switch d {
+		case mapping.Unsupported:
+			return &awserr.GatewayError{Type: awserr.UnsupportedMediaType}
+		case mapping.Transform:
+			var buf bytes.Buffer
+			if err := s.templates.tpls[key].RenderRequest(&buf, x.Mapping(), &x.Overrides); err != nil {
+				return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("request template %s: %w", key, err)}
+			}
+			body = buf.Bytes()
+			x.Transformed = true
+			if x.Trace != nil {
+				x.Trace.Note("Request template", key+" → "+truncate(buf.String()))
+			}
+		default:
+			if x.Trace != nil {
+				x.Trace.Note("Request template", "no template for the content type: body passed through")
+			}
+		}
+	}
+	r := &x.IntReq
+	r.Body = body
+	r.Timeout = s.timeout
+	r.Method = s.method
+	if r.Method == "" || r.Method == "ANY" {
+		r.Method = x.HTTPMethod
+	}
+	if s.kind == model.TypeMock {
+		return nil
+	}
+	// URL: {name} from integration.request.path.name, then overrides; for
+	// proxies without a mapping, the method path parameter of that name.
 	var b strings.Builder
-	s.uri.render(&b, func(name string) string {
-		v, _ := x.Params.Get(s.pathSources[name])
-		return v
-	}, x.StageVars)
-	if x.RawQuery != "" && s.proxy {
+	if s.uri != nil {
+		s.uri.render(&b, func(name string) string {
+			if v, ok := overrideValue(x.Overrides.RequestPath, name); ok {
+				return v
+			}
+			if v, ok := mapped.Path.Last(name); ok {
+				return v
+			}
+			if proxy {
+				v, _ := x.Params.Get(s.pathSources[name])
+				return v
+			}
+			return ""
+		}, x.StageVars)
+	}
+	query := x.RawQuery
+	if !proxy {
+		query = ""
+	}
+	query = appendQuery(query, mapped.Query, x.Overrides.RequestQuery)
+	if query != "" {
 		if strings.Contains(b.String(), "?") {
 			b.WriteByte('&')
 		} else {
 			b.WriteByte('?')
 		}
-		b.WriteString(x.RawQuery)
+		b.WriteString(query)
 	}
-	r := &x.IntReq
 	r.URL = b.String()
-	r.Method = s.method
-	if r.Method == "" || r.Method == "ANY" {
-		r.Method = x.HTTPMethod
-	}
-	r.Timeout = s.timeout
-	h := make(http.Header, len(x.Header)+6)
-	if s.proxy {
+	h := make(http.Header, len(x.Header)+8)
+	if proxy {
 		for k, vs := range x.Header {
 			h[k] = vs
 		}
@@ -178,22 +275,87 @@ func (s *httpRequest) Run(_ context.Context, x *Exchange) error {
 		h["X-Forwarded-Proto"] = []string{"http"}
 		h["X-Forwarded-Port"] = []string{forwardedPort(x.Host)}
 	} else {
-		// Non-proxy HTTP: client headers are not forwarded, only these
-		// defaults (and mapped headers).
+		// Non-proxy: client headers are not forwarded, only these defaults
+		// and mapped headers (§6.5).
 		h["Accept"] = []string{"application/json"}
 		h["User-Agent"] = []string{"AmazonAPIGateway_" + s.apiID}
-		if ct := x.Header.Get("Content-Type"); ct != "" && len(x.Body) > 0 {
+		if ct := x.Header.Get("Content-Type"); ct != "" {
 			h["Content-Type"] = []string{ct}
+		} else if len(body) > 0 {
+			h["Content-Type"] = []string{"application/json"}
 		}
 	}
-	h["X-Amzn-Apigateway-Api-Id"] = []string{s.apiID}
+	for _, p := range mapped.Headers {
+		h.Set(p.Name, p.Value)
+	}
+	for _, o := range x.Overrides.RequestHeader {
+		h.Del(o.Name)
+		for _, v := range o.Values {
+			h.Add(o.Name, v)
+		}
+	}
+	if s.kind == model.TypeHTTP || s.kind == model.TypeHTTPProxy {
+		h["X-Amzn-Apigateway-Api-Id"] = []string{s.apiID}
+	}
 	h["X-Amzn-Trace-Id"] = []string{traceID(x)}
 	r.Header = h
-	r.Body = x.Body
 	if x.Trace != nil {
 		x.Trace.Note("Endpoint request URI", r.Method+" "+r.URL)
 	}
 	return nil
+}
+
+func overrideValue(os []mapping.Override, name string) (string, bool) {
+	for _, o := range os {
+		if o.Name == name && len(o.Values) > 0 {
+			return o.Values[len(o.Values)-1], true
+		}
+	}
+	return "", false
+}
+
+// appendQuery adds mapped query parameters (added to the client's, §11)
+// and template overrides (replacing, vtl.md §6) to a raw query.
+func appendQuery(raw string, mapped mapping.Params, overrides []mapping.Override) string {
+	if len(mapped) == 0 && len(overrides) == 0 {
+		return raw
+	}
+	var b strings.Builder
+	b.WriteString(raw)
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(k))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(v))
+	}
+	overridden := func(k string) bool {
+		for _, o := range overrides {
+			if o.Name == k {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range mapped {
+		if !overridden(p.Name) {
+			add(p.Name, p.Value)
+		}
+	}
+	for _, o := range overrides {
+		for _, v := range o.Values {
+			add(o.Name, v)
+		}
+	}
+	return b.String()
+}
+
+func truncate(s string) string {
+	if len(s) > 1000 {
+		return s[:1000] + " [TRUNCATED]"
+	}
+	return s
 }
 
 func forwardedFor(x *Exchange) string {
@@ -214,7 +376,11 @@ func traceID(x *Exchange) string {
 	if t := x.Header.Get("X-Amzn-Trace-Id"); t != "" {
 		return t
 	}
-	return "Root=1-" + strconv.FormatInt(x.Start.Unix(), 16) + "-" + strings.ReplaceAll(x.RequestID, "-", "")[:24]
+	id := strings.ReplaceAll(x.RequestID, "-", "")
+	if len(id) > 24 {
+		id = id[:24]
+	}
+	return "Root=1-" + strconv.FormatInt(x.Start.Unix(), 16) + "-" + id
 }
 
 // invoke calls the backend.
@@ -228,218 +394,45 @@ func (s *invoke) Run(ctx context.Context, x *Exchange) error {
 		return err
 	}
 	x.IntResp = resp
+	if x.Trace != nil {
+		x.Trace.Note("Endpoint response", "status "+strconv.Itoa(resp.StatusCode)+" body "+truncate(string(resp.Body)))
+	}
 	return nil
 }
 
-// remappedHeaders are backend headers API Gateway manages itself; they
-// reach the client as x-amzn-Remapped-{Name} (integrations-v1.md §13.5).
-var remappedHeaders = map[string]bool{"Authorization": true, "Connection": true, "Content-Length": true,
-	"Content-Md5": true, "Date": true, "Expect": true, "Host": true, "Max-Forwards": true,
-	"Proxy-Authenticate": true, "Server": true, "Trailer": true, "Upgrade": true, "User-Agent": true,
-	"Www-Authenticate": true, "X-Amzn-Requestid": true}
+// mockInvoke answers MOCK integrations: the rendered request template is
+// JSON whose statusCode selects the integration response; without a
+// template the status is 200 (integrations-v1.md §14).
+type mockInvoke struct{}
 
-// hopHeaders never cross a proxy.
-var hopHeaders = map[string]bool{"Keep-Alive": true, "Proxy-Connection": true, "Transfer-Encoding": true, "Te": true}
+func (mockInvoke) Name() string { return "Mock response" }
 
-// proxyResponse returns the backend response as it is (integrations-v1.md §11).
-type proxyResponse struct{}
-
-func (proxyResponse) Name() string { return "Method response" }
-
-func (proxyResponse) Run(_ context.Context, x *Exchange) error {
-	resp := x.IntResp
-	h := make(http.Header, len(resp.Header)+1)
-	for k, vs := range resp.Header {
-		switch {
-		case hopHeaders[k]:
-		case remappedHeaders[k]:
-			h["X-Amzn-Remapped-"+k] = vs
-		default:
-			h[k] = vs
-		}
-	}
-	if _, ok := h["Content-Type"]; !ok {
-		h["Content-Type"] = []string{"application/json"}
-	}
-	x.Result = Result{Status: resp.StatusCode, Header: h, Body: resp.Body}
-	return nil
-}
-
-// mockRequest answers MOCK integrations: the request template's
-// statusCode selects the integration response (integrations-v1.md §14).
-type mockRequest struct {
-	templates   *model.OrderedMap
-	passthrough string
-}
-
-func (s *mockRequest) Name() string { return "Integration request" }
-
-func (s *mockRequest) Run(_ context.Context, x *Exchange) error {
+func (mockInvoke) Run(_ context.Context, x *Exchange) error {
 	status := 200
-	if s.templates.Len() > 0 {
-		key := mediaType(x.Header.Get("Content-Type"))
-		tpl, ok := s.templates.Get(key)
-		if ok {
-			var out struct {
-				StatusCode *json.Number `json:"statusCode"`
-			}
-			if err := json.Unmarshal([]byte(tpl), &out); err != nil || out.StatusCode == nil {
-				return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("mock template output has no integer statusCode")}
-			}
-			n, err := out.StatusCode.Int64()
-			if err != nil {
-				return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("mock statusCode %s is not an integer", out.StatusCode)}
-			}
-			status = int(n)
-		} else if s.passthrough != "WHEN_NO_MATCH" {
-			return &awserr.GatewayError{Type: awserr.UnsupportedMediaType}
+	if x.Transformed {
+		n, err := mockStatus(x.IntReq.Body)
+		if err != nil {
+			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: err}
 		}
-	} else if s.passthrough == "NEVER" {
-		return &awserr.GatewayError{Type: awserr.UnsupportedMediaType}
+		status = n
 	}
 	x.IntResp = &integration.Response{StatusCode: status, Header: http.Header{}}
 	return nil
 }
 
-// mediaType strips parameters from a Content-Type; none means
-// application/json (integrations-v1.md §7).
-func mediaType(ct string) string {
-	if ct == "" {
-		return "application/json"
-	}
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	return strings.ToLower(strings.TrimSpace(ct))
-}
+// mockStatusRe finds "statusCode": N in a rendered MOCK template; the
+// output is otherwise discarded, so a full JSON parse is not needed for
+// the common case, but the value must be an integer.
+var mockStatusRe = regexp.MustCompile(`"statusCode"\s*:\s*(-?[0-9]+)\b`)
 
-// intResponse is one compiled integration response.
-type intResponse struct {
-	status    int
-	pattern   *regexp.Regexp // nil: the default response
-	params    map[string]string
-	templates *model.OrderedMap
-	declared  map[string]bool
-}
-
-// integrationResponse selects and applies an integration response
-// (integrations-v1.md §13).
-type integrationResponse struct {
-	responses []intResponse // patterned ones in a fixed order, then the default
-	def       *intResponse
-}
-
-func compileResponses(cfg RESTConfig) (*integrationResponse, error) {
-	s := &integrationResponse{}
-	codes := make([]string, 0, len(cfg.Integration.IntegrationResponses))
-	for code := range cfg.Integration.IntegrationResponses {
-		codes = append(codes, code)
+func mockStatus(out []byte) (int, error) {
+	m := mockStatusRe.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("mock template output has no integer statusCode: %s", truncate(string(out)))
 	}
-	// Several matching patterns: the lowest status code wins
-	// (integrations-v1.md §13.3 leaves the order open; we fix it).
-	sort.Strings(codes)
-	for _, code := range codes {
-		ir := cfg.Integration.IntegrationResponses[code]
-		n, _ := strconv.Atoi(ir.StatusCode)
-		c := intResponse{status: n, params: ir.ResponseParameters, templates: ir.ResponseTemplates}
-		if mr := cfg.Method.MethodResponses[code]; mr != nil {
-			c.declared = mr.ResponseParameters
-		}
-		if ir.SelectionPattern == nil || *ir.SelectionPattern == "" {
-			d := c
-			s.def = &d
-			continue
-		}
-		re, err := model.CompileSelectionPattern(*ir.SelectionPattern)
-		if err != nil {
-			return nil, fmt.Errorf("selection pattern %q: %w", *ir.SelectionPattern, err)
-		}
-		c.pattern = re
-		s.responses = append(s.responses, c)
+	n, err := strconv.Atoi(string(m[1]))
+	if err != nil {
+		return 0, err
 	}
-	return s, nil
-}
-
-func (s *integrationResponse) Name() string { return "Integration response" }
-
-func (s *integrationResponse) Run(_ context.Context, x *Exchange) error {
-	sel := strconv.Itoa(x.IntResp.StatusCode)
-	var chosen *intResponse
-	for i := range s.responses {
-		if s.responses[i].pattern.MatchString(sel) {
-			chosen = &s.responses[i]
-			break
-		}
-	}
-	if chosen == nil {
-		chosen = s.def
-	}
-	if chosen == nil {
-		return &awserr.GatewayError{Type: awserr.APIConfigurationError,
-			Cause: fmt.Errorf("no match for output mapping and no default output mapping configured (selection value %s)", sel)}
-	}
-	if x.Trace != nil {
-		x.Trace.Note("Integration response", "selection value "+sel+" → method response "+strconv.Itoa(chosen.status))
-	}
-	h := http.Header{}
-	for target, src := range chosen.params {
-		name := strings.TrimPrefix(target, "method.response.header.")
-		if v, ok := responseSource(src, x); ok {
-			h.Set(name, v)
-		}
-	}
-	body := x.IntResp.Body
-	ct := "application/json"
-	if chosen.templates.Len() > 0 {
-		key := selectResponseTemplate(chosen.templates, x.Header.Get("Accept"))
-		body = []byte(chosen.templates.Values[key])
-		ct = key
-	}
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", ct)
-	}
-	x.Result = Result{Status: chosen.status, Header: h, Body: body}
-	return nil
-}
-
-// responseSource evaluates the static and header sources of a response
-// parameter mapping (integrations-v1.md §13.4).
-func responseSource(src string, x *Exchange) (string, bool) {
-	switch {
-	case len(src) >= 2 && src[0] == '\'' && src[len(src)-1] == '\'':
-		return src[1 : len(src)-1], true
-	case strings.HasPrefix(src, "integration.response.header."):
-		vs := x.IntResp.Header.Values(strings.TrimPrefix(src, "integration.response.header."))
-		if len(vs) == 0 {
-			return "", false
-		}
-		return vs[len(vs)-1], true
-	case strings.HasPrefix(src, "integration.response.multivalueheader."):
-		vs := x.IntResp.Header.Values(strings.TrimPrefix(src, "integration.response.multivalueheader."))
-		return strings.Join(vs, ","), len(vs) > 0
-	case src == "integration.response.body":
-		return string(x.IntResp.Body), true
-	case strings.HasPrefix(src, "stageVariables."):
-		v, ok := x.StageVars[strings.TrimPrefix(src, "stageVariables.")]
-		return v, ok
-	}
-	return "", false
-}
-
-// selectResponseTemplate picks the response template by Accept, then
-// application/json, then the first defined (integrations-v1.md §13.6).
-func selectResponseTemplate(t *model.OrderedMap, accept string) string {
-	if accept != "" {
-		first := accept
-		if i := strings.IndexByte(first, ','); i >= 0 {
-			first = first[:i]
-		}
-		if _, ok := t.Get(mediaType(first)); ok {
-			return mediaType(first)
-		}
-	}
-	if _, ok := t.Get("application/json"); ok {
-		return "application/json"
-	}
-	return t.Keys[0]
+	return n, nil
 }

@@ -22,8 +22,9 @@ import (
 
 // DataPlane serves REST API invocations from the served snapshot.
 type DataPlane struct {
-	Served *deploy.Served
-	Log    *slog.Logger
+	Served    *deploy.Served
+	Log       *slog.Logger
+	AccountID string
 }
 
 var forbidden = []byte(`{"message":"Forbidden"}`)
@@ -62,6 +63,8 @@ func (d *DataPlane) Serve(w http.ResponseWriter, r *http.Request, apiID, path st
 	x.StageVars = st.Variables
 	x.DeploymentID = st.DeploymentID
 	x.Protocol = r.Proto
+	x.APIID = apiID
+	x.AccountID = d.AccountID
 
 	if r.ContentLength > integration.MaxPayload {
 		d.fail(w, dep, x, &awserr.GatewayError{Type: awserr.RequestTooLarge})
@@ -103,7 +106,7 @@ func (d *DataPlane) Serve(w http.ResponseWriter, r *http.Request, apiID, path st
 }
 
 func (d *DataPlane) fail(w http.ResponseWriter, dep *deploy.Deployment, x *pipeline.Exchange, ge *awserr.GatewayError) {
-	res := pipeline.GatewayResponse(ge, dep.GatewayResponses, x)
+	res := dep.GatewayResponses.Render(ge, x)
 	level := slog.LevelInfo
 	if res.Status >= 500 {
 		level = slog.LevelError
