@@ -378,6 +378,33 @@ func TestContextDeadlineLeavesFunctionRunning(t *testing.T) {
 	}
 }
 
+// Invokes beyond the concurrency limit queue, and give up with their
+// context.
+func TestQueuedInvokeHonoursContext(t *testing.T) {
+	t.Parallel()
+	fn := goFunction(t)
+	fn.MaxConcurrency = 1
+	m := newManager(t, Options{Logger: discardLogger()})
+	done := make(chan *Result, 1)
+	go func() {
+		res, _ := m.Invoke(context.Background(), fn, []byte(`{"action":"sleep","ms":400}`), InvokeOptions{})
+		done <- res
+	}()
+	eventually(t, "first invoke running", func() bool { return m.LiveProcesses() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := m.Invoke(ctx, fn, []byte(`{}`), InvokeOptions{})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "waiting for a free process") {
+		t.Errorf("queued invoke: %v", err)
+	}
+	if res := <-done; res == nil || res.FunctionError != "" {
+		t.Errorf("first invoke: %+v", res)
+	}
+	if m.LiveProcesses() != 1 {
+		t.Errorf("LiveProcesses = %d with limit 1", m.LiveProcesses())
+	}
+}
+
 // An invoke without payload delivers the event {}.
 func TestEmptyPayloadIsEmptyObject(t *testing.T) {
 	t.Parallel()

@@ -15,13 +15,15 @@ const handlerName = process.env._HANDLER || '';
 
 let currentRequestId = '';
 
-// Lambda prefixes console output with time, request id and level.
+// Lambda prefixes console output with time, request id and level, and
+// turns newlines inside one message into carriage returns so a message
+// stays one log line.
 function patchConsole() {
   const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
   for (const [name, level] of Object.entries(levels)) {
     const stream = (level === 'ERROR' || level === 'WARN') ? process.stderr : process.stdout;
     console[name] = (...args) => {
-      stream.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${util.format(...args)}\n`);
+      stream.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${util.format(...args).replace(/\n/g, '\r')}\n`);
     };
   }
 }
