@@ -24,6 +24,7 @@ import (
 	"github.com/portico-dev/portico/internal/server"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/boltstore"
+	"github.com/portico-dev/portico/internal/vtl"
 )
 
 // Config is what `portico serve` takes.
@@ -97,6 +98,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // does not parse is a 400 naming line and column (vtl.md §1.2).
 func checkTemplate(src string) error {
 	_, err := mapping.CompileTemplate(src)
+	var pe *vtl.ParseError
+	if errors.As(err, &pe) {
+		return pe
+	}
 	return err
 }
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -292,3 +293,5 @@ func TestDataPlaneLimitsAndRouting(t *testing.T) {
 		t.Fatalf("11 MB body: %d", resp.StatusCode)
 	}
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
