@@ -144,7 +144,7 @@ func TestTemplateErrors(t *testing.T) {
 	_, err := a.c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: &a.id, ResourceId: &res, HttpMethod: aws.String("GET"),
 		Type: types.IntegrationTypeMock, RequestTemplates: map[string]string{"application/json": "{\n  #if($x\n}"}})
 	var ae smithy.APIError
-	if !errorsAs(err, &ae) || ae.ErrorCode() != "BadRequestException" || !!strings.HasSuffix(ae.ErrorMessage(), `application/json: Encountered "}" at line 3, column 1`) {
+	if !errorsAs(err, &ae) || ae.ErrorCode() != "BadRequestException" || !strings.HasSuffix(ae.ErrorMessage(), `application/json: Encountered "}" at line 3, column 1`) {
 		t.Fatalf("unparsable template: %v", err)
 	}
 	// Runtime failure: parseJson of invalid JSON.
