@@ -114,6 +114,25 @@ func (r *renderer) checkOutput(p pos) error {
 	return nil
 }
 
+// maxCollection bounds the elements a list may grow to.
+const maxCollection = 1 << 20
+
+// checkSize fails a method result that grew past the limits (a string
+// doubled in a loop, a list appended to itself).
+func (r *renderer) checkSize(v any) error {
+	switch x := v.(type) {
+	case string:
+		if len(x) > r.opt.MaxOutput {
+			return ErrOutputLimit
+		}
+	case *List:
+		if len(x.Items) > maxCollection {
+			return ErrOutputLimit
+		}
+	}
+	return nil
+}
+
 func (r *renderer) lookup(slot int) any {
 	if r.set[slot] {
 		return r.vars[slot]
@@ -719,6 +738,9 @@ func (e *refExpr) evalParts(r *renderer, n int) (any, error) {
 			v, err = r.call(v, p, r.args[base:])
 			clear(r.args[base:])
 			r.args = r.args[:base]
+			if err == nil {
+				err = r.checkSize(v)
+			}
 		case partIndex:
 			var k any
 			if k, err = p.index.eval(r); err != nil {

@@ -7,8 +7,13 @@ import (
 	"strconv"
 )
 
-// maxPrintDepth bounds the nesting printed for self-referencing lists and maps.
-const maxPrintDepth = 100
+// maxPrintDepth bounds the nesting printed for self-referencing lists and
+// maps; maxPrint bounds the bytes one value prints (the render's output
+// limit then fails the render).
+const (
+	maxPrintDepth = 100
+	maxPrint      = 16 << 20
+)
 
 // appendValue appends v as Java's String.valueOf would print it.
 func appendValue(b []byte, v any, depth int) []byte {
@@ -33,6 +38,9 @@ func appendValue(b []byte, v any, depth int) []byte {
 		}
 		b = append(b, '[')
 		for i, it := range x.Items {
+			if len(b) > maxPrint {
+				break
+			}
 			if i > 0 {
 				b = append(b, ", "...)
 			}
@@ -49,6 +57,9 @@ func appendValue(b []byte, v any, depth int) []byte {
 		}
 		b = append(b, '{')
 		for i, k := range x.keys {
+			if len(b) > maxPrint {
+				break
+			}
 			if i > 0 {
 				b = append(b, ", "...)
 			}

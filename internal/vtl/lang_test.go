@@ -194,3 +194,47 @@ func TestConcurrentRender(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestGrowthLimits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, tpl string }{
+		{"string doubled with concat", "#set($s = 'ab')#foreach($i in [1..200])#set($s = $s.concat($s))#end"},
+		{"list appended to itself", "#set($l = [1])#foreach($i in [1..200])#set($x = $l.addAll($l))#end"},
+		{"mutually nested lists print bounded", "#set($a = [])#set($b = [])#set($x = $a.add($b))#set($x = $a.add($b))#set($x = $b.add($a))#set($x = $b.add($a))$a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := render(t, tc.tpl, MapScope{}, Options{})
+			if !errors.Is(err, ErrOutputLimit) {
+				t.Fatalf("got %v, want ErrOutputLimit", err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+// §1.2: templates up to 300 KB parse quickly, whatever their shape.
+func TestParseLargeTemplates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, src string }{
+		{"escaped directives", strings.Repeat(`\#if `, 60_000)},
+		{"references", strings.Repeat(`$a.b[0] `, 37_000)},
+		{"deep nesting fails cleanly", strings.Repeat(`#if(true)`, 30_000)},
+		{"deep expression nesting fails cleanly", "#set($a = " + strings.Repeat("(", 100_000)},
+		{"many macros", strings.Repeat(`#macro(m$a)x#end#m()`, 10_000)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			tpl, err := Parse(tc.src)
+			if err == nil {
+				_, err = tpl.RenderString(MapScope{}, Options{})
+				_ = err
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}

@@ -781,6 +781,9 @@ func listMethod(l *List, id mid, args []any) (any, error) {
 			return int64(listIndex(l, args[0])), nil
 		}
 	case mAdd:
+		if len(l.Items) >= maxCollection {
+			return nil, ErrOutputLimit
+		}
 		if n == 1 {
 			l.Items = append(l.Items, args[0])
 			return true, nil
@@ -801,6 +804,9 @@ func listMethod(l *List, id mid, args []any) (any, error) {
 	case mAddAll:
 		if n == 1 {
 			if o, ok := args[0].(*List); ok {
+				if len(l.Items)+len(o.Items) > maxCollection {
+					return nil, ErrOutputLimit
+				}
 				l.Items = append(l.Items, o.Items...)
 				return len(o.Items) > 0, nil
 			}

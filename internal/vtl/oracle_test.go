@@ -45,7 +45,10 @@ func startOracle(t testing.TB) *oracle {
 	t.Helper()
 	java, err := exec.LookPath("java")
 	if err != nil {
-		t.Skip("differential test skipped: java is not installed (apt-get install -y default-jdk-headless velocity)")
+		t.Skip("differential test skipped: java is not installed (apt-get install -y openjdk-17-jdk-headless velocity)")
+	}
+	if mods, err := exec.Command(java, "--list-modules").Output(); err != nil || !strings.Contains(string(mods), "jdk.compiler") {
+		t.Skip("differential test skipped: java cannot run source files (install a JDK: apt-get install -y openjdk-17-jdk-headless)")
 	}
 	cp, missing := oracleClasspath()
 	if missing != "" {

@@ -179,26 +179,23 @@ func (p *parser) parseBlock() ([]node, term, error) {
 	// armed: the last token was a #set that directly followed a reference;
 	// Velocity 1.7's lexer then gives the next #set the blanks before it.
 	armed := false
-	var pending []byte // text collected since the last token
-	havePending := false
+	var acc []byte // text not yet emitted as a node
+	flushedAt := 0 // len(acc) at the last flush: text added since is escape output
 	flush := func(end int) {
 		if end > textStart {
-			pending = append(pending, p.src[textStart:end]...)
-			havePending = true
+			acc = append(acc, p.src[textStart:end]...)
 		}
-		if havePending && len(pending) > 0 {
-			if n := len(nodes); n > 0 {
-				if tn, ok := nodes[n-1].(*textNode); ok {
-					tn.s += string(pending)
-					pending = pending[:0]
-					havePending = false
-					return
-				}
-			}
-			nodes = append(nodes, &textNode{string(pending)})
+		flushedAt = len(acc)
+	}
+	emit := func(n node) {
+		if len(acc) > 0 {
+			nodes = append(nodes, &textNode{string(acc)})
+			acc = acc[:0]
+			flushedAt = 0
 		}
-		pending = pending[:0]
-		havePending = false
+		if n != nil {
+			nodes = append(nodes, n)
+		}
 	}
 	for p.pos < p.lim {
 		c := p.src[p.pos]
@@ -218,7 +215,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 				continue
 			}
 			flush(start)
-			nodes = append(nodes, &refNode{ref: ref})
+			emit(&refNode{ref: ref})
 			textStart = p.pos
 			refEnd, armed = p.pos, false
 			if n := len(ref.parts); n > 0 && ref.parts[n-1].kind != partProp && !strings.HasSuffix(ref.src, "}") {
@@ -251,7 +248,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 				}
 				if ok {
 					flush(start)
-					nodes = append(nodes, &refNode{ref: ref, bs: n})
+					emit(&refNode{ref: ref, bs: n})
 					textStart = p.pos
 					continue
 				}
@@ -261,11 +258,10 @@ func (p *parser) parseBlock() ([]node, term, error) {
 			if p.pos < p.lim && p.src[p.pos] == '#' {
 				if w, wend := p.directiveWord(p.pos); isDirectiveName(w) {
 					flush(start)
-					pending = append(pending, strings.Repeat(`\`, n/2)...)
-					havePending = true
+					acc = append(acc, strings.Repeat(`\`, n/2)...)
 					if n%2 == 1 {
 						// Escaped directive: its word is plain text.
-						pending = append(pending, p.src[p.pos:wend]...)
+						acc = append(acc, p.src[p.pos:wend]...)
 						p.pos = wend
 						textStart = p.pos
 						flush(p.pos) // an escaped directive is a token of its own
@@ -320,8 +316,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 					if e < 0 {
 						return nil, 0, p.errAt(p.lim, "<EOF>")
 					}
-					pending = append(pending, p.src[p.pos+3:p.pos+3+e]...)
-					havePending = true
+					acc = append(acc, p.src[p.pos+3:p.pos+3+e]...)
 					p.pos += 3 + e + 3
 					textStart = p.pos
 					continue
@@ -335,6 +330,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 			switch w {
 			case "end", "else":
 				flush(start)
+				emit(nil)
 				p.termPos = start
 				p.pos = wend
 				p.gobbleNewline()
@@ -344,6 +340,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 				return nodes, termElse, nil
 			case "elseif":
 				flush(start)
+				emit(nil)
 				p.termPos = start
 				p.pos = wend
 				cond, err := p.parseParenExpr()
@@ -358,7 +355,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 				for end > textStart && (p.src[end-1] == ' ' || p.src[end-1] == '\t') {
 					end--
 				}
-				onlyBlanks := end == textStart && len(pending) == 0
+				onlyBlanks := end == textStart && len(acc) == flushedAt
 				if armed && end > textStart && isLetter(p.src[textStart]) && !strings.ContainsAny(p.src[textStart:end], "\"'") || onlyBlanks {
 					flush(end)
 				} else {
@@ -371,7 +368,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 				if err != nil {
 					return nil, 0, err
 				}
-				nodes = append(nodes, n)
+				emit(n)
 				textStart = p.pos
 				if afterProp {
 					propEnd = p.pos
@@ -384,8 +381,11 @@ func (p *parser) parseBlock() ([]node, term, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			if n != nil {
-				nodes = append(nodes, n)
+			if tn, ok := n.(*textNode); ok {
+				acc = append(acc, tn.s...)
+				flushedAt = len(acc)
+			} else if n != nil {
+				emit(n)
 			}
 			textStart = p.pos
 			continue
@@ -395,6 +395,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 		}
 	}
 	flush(p.lim)
+	emit(nil)
 	return nodes, termEOF, nil
 }
 

@@ -91,7 +91,7 @@ func translateRegex(p string) (string, error) {
 				}
 			case d >= '1' && d <= '9' && !inClass, d == 'k':
 				return "", unsupported("a backreference", p)
-			case d == 'u' && i+4 < len(p)+0 && i+4 <= len(p)-1:
+			case d == 'u' && i+4 < len(p):
 				b.WriteString(`\x{` + p[i+1:i+5] + `}`)
 				i += 4
 			case d == '0':
@@ -134,9 +134,6 @@ func translateRegex(p string) (string, error) {
 				// Java lets any other character be escaped; RE2 only punctuation.
 				if d < 0x80 {
 					b.WriteString(regexp.QuoteMeta(string(d)))
-					if !strings.ContainsRune(`\.+*?()|[]{}^$`, rune(d)) {
-						// QuoteMeta leaves it bare; fine.
-					}
 				} else {
 					b.WriteByte(d)
 				}

@@ -28,6 +28,7 @@ type Object interface {
 	Property(name string) (v any, ok bool)
 	// Call invokes $o.name(args...). It returns ErrNoMethod when the
 	// object has no such method; any other error aborts the render.
+	// args is only valid during the call: the engine reuses it.
 	Call(name string, args []any) (any, error)
 }
 
