@@ -228,7 +228,7 @@ func (d *Deployer) compile(apiID, depID string, snap *model.Snapshot) (*Deployme
 			if it == nil {
 				continue
 			}
-			cm, err := d.compileMethod(apiID, r, m)
+			cm, err := d.compileMethod(apiID, r, m, snap.API.BinaryMediaTypes)
 			if err != nil {
 				d.cfg.Log.Warn("method not served", "api", apiID, "resource", r.Path, "method", verb, "err", err)
 				continue
@@ -246,7 +246,7 @@ func (d *Deployer) compile(apiID, depID string, snap *model.Snapshot) (*Deployme
 		BinaryMediaTypes: snap.API.BinaryMediaTypes}, nil
 }
 
-func (d *Deployer) compileMethod(apiID string, r *model.Resource, m *model.Method) (*pipeline.Method, error) {
+func (d *Deployer) compileMethod(apiID string, r *model.Resource, m *model.Method, binaryTypes []string) (*pipeline.Method, error) {
 	it := m.MethodIntegration
 	var backend integration.Integration
 	if f := d.cfg.Kinds[it.Type]; f != nil {
@@ -257,5 +257,6 @@ func (d *Deployer) compileMethod(apiID string, r *model.Resource, m *model.Metho
 	} else if it.Type != model.TypeMock {
 		return nil, fmt.Errorf("integration type %s has no backend", it.Type)
 	}
-	return pipeline.CompileREST(pipeline.RESTConfig{APIID: apiID, Resource: r, Method: m, Integration: it, Backend: backend})
+	return pipeline.CompileREST(pipeline.RESTConfig{APIID: apiID, Resource: r, Method: m, Integration: it, Backend: backend,
+		BinaryMediaTypes: binaryTypes})
 }

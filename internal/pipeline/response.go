@@ -3,6 +3,8 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -50,10 +52,11 @@ func (proxyResponse) Run(_ context.Context, x *Exchange) error {
 
 // intResponse is one compiled integration response.
 type intResponse struct {
-	status    int
-	pattern   *regexp.Regexp // nil: the default response
-	params    *mapping.ResponseMapper
-	templates *compiledTemplates
+	status          int
+	contentHandling string
+	pattern         *regexp.Regexp // nil: the default response
+	params          *mapping.ResponseMapper
+	templates       *compiledTemplates
 }
 
 // integrationResponse selects and applies an integration response
@@ -61,10 +64,11 @@ type intResponse struct {
 type integrationResponse struct {
 	responses []intResponse // patterned ones, lowest status code first
 	def       *intResponse
+	binary    binaryTypes
 }
 
 func compileResponses(cfg RESTConfig) (*integrationResponse, error) {
-	s := &integrationResponse{}
+	s := &integrationResponse{binary: compileBinaryTypes(cfg.BinaryMediaTypes)}
 	codes := make([]string, 0, len(cfg.Integration.IntegrationResponses))
 	for code := range cfg.Integration.IntegrationResponses {
 		codes = append(codes, code)
@@ -90,7 +94,7 @@ func compileResponses(cfg RESTConfig) (*integrationResponse, error) {
 		if err != nil {
 			return nil, fmt.Errorf("response templates of %s: %w", code, err)
 		}
-		c := intResponse{status: n, params: params, templates: tpls}
+		c := intResponse{status: n, params: params, templates: tpls, contentHandling: ir.ContentHandling}
 		if ir.SelectionPattern == nil || *ir.SelectionPattern == "" {
 			d := c
 			s.def = &d
@@ -150,7 +154,16 @@ func (s *integrationResponse) Run(_ context.Context, x *Exchange) error {
 	status := chosen.status
 	body := resp.Body
 	ct := "application/json"
+	binaryData := s.binary.match(resp.Header.Get("Content-Type"))
+	form := responseConversion(s.binary.set(), binaryData, s.binary.match(x.Header.Get("Accept")), chosen.contentHandling)
+	if form == encodeBase64 {
+		body = []byte(base64.StdEncoding.EncodeToString(body))
+		binaryData = false
+	}
 	if key, ok := mapping.SelectResponseTemplate(x.Header.Get("Accept"), chosen.templates.keys); ok {
+		if binaryData || !isText(body) {
+			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: errors.New("a response template cannot be applied to a binary payload")}
+		}
 		var buf bytes.Buffer
 		x.Overrides.Reset()
 		if err := chosen.templates.tpls[key].RenderResponse(&buf, x.Mapping(), resp.Body, &x.Overrides); err != nil {
@@ -158,6 +171,9 @@ func (s *integrationResponse) Run(_ context.Context, x *Exchange) error {
 		}
 		body = buf.Bytes()
 		ct = key
+		if x.Trace != nil {
+			x.Trace.Note("Response template", key+" → "+truncate(buf.String()))
+		}
 		if x.Overrides.Status != 0 {
 			status = x.Overrides.Status
 		}
@@ -168,7 +184,17 @@ func (s *integrationResponse) Run(_ context.Context, x *Exchange) error {
 			}
 		}
 	}
+	if form == decodeBase64 {
+		dec, err := base64.StdEncoding.DecodeString(string(body))
+		if err != nil {
+			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: errors.New("response payload is not valid base64 for CONVERT_TO_BINARY")}
+		}
+		body = dec
+	}
 	if h.Get("Content-Type") == "" {
+		if rct := resp.Header.Get("Content-Type"); rct != "" && chosen.templates.keys == nil {
+			ct = rct
+		}
 		h.Set("Content-Type", ct)
 	}
 	x.Result = Result{Status: status, Header: h, Body: body}

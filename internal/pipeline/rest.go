@@ -27,6 +27,8 @@ type RESTConfig struct {
 	Integration *model.Integration
 	// Backend sends the integration request (nil for MOCK).
 	Backend integration.Integration
+	// BinaryMediaTypes is the API's binaryMediaTypes (§10).
+	BinaryMediaTypes []string
 }
 
 // CompileREST compiles one REST method into its stages: templates,
@@ -58,8 +60,10 @@ func CompileREST(cfg RESTConfig) (*Method, error) {
 			return nil, err
 		}
 	}
+	binary := compileBinaryTypes(cfg.BinaryMediaTypes)
 	ir := &integrationRequest{apiID: cfg.APIID, kind: it.Type, uri: u, method: it.HTTPMethod, timeout: timeout,
-		mapper: mapper, templates: templates, passthrough: it.PassthroughBehavior}
+		mapper: mapper, templates: templates, passthrough: it.PassthroughBehavior,
+		binary: binary, contentHandling: it.ContentHandling}
 	if u != nil {
 		ir.pathSources = pathSources(it, u)
 	}
@@ -181,6 +185,9 @@ type integrationRequest struct {
 	templates   *compiledTemplates // nil for proxy kinds
 	passthrough string
 	pathSources map[string]string
+	// Content handling of the request payload (§10.1).
+	binary          binaryTypes
+	contentHandling string
 }
 
 func (s *integrationRequest) Name() string { return "Integration request" }
@@ -202,10 +209,23 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 	body := x.Body
 	if !proxy {
 		key, d := mapping.SelectRequestTemplate(x.Header.Get("Content-Type"), s.templates.keys, s.passthrough)
-		switch d {
-		case mapping.Unsupported:
+		if d == mapping.Unsupported {
 			return &awserr.GatewayError{Type: awserr.UnsupportedMediaType}
+		}
+		isBinary := s.binary.match(x.Header.Get("Content-Type"))
+		converted, err := convertRequest(body, isBinary, s.contentHandling)
+		if err != nil {
+			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: err}
+		}
+		if s.contentHandling != "" {
+			body = converted
+			x.Mapping().Body = converted // templates see $input.body after conversion (§7.1)
+		}
+		switch d {
 		case mapping.Transform:
+			if !isText(body) {
+				return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: errors.New("a template cannot be applied to a binary payload")}
+			}
 			var buf bytes.Buffer
 			if err := s.templates.tpls[key].RenderRequest(&buf, x.Mapping(), &x.Overrides); err != nil {
 				return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("request template %s: %w", key, err)}
