@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// profile records where the time goes on a hot path whose target was
+// missed: the live Portico process p under wrk -c32 (with perf, when the
+// machine has it), and the package benchmark re of pkg through
+// `go test -cpuprofile` and `go tool pprof -top`.
+func (h *harness) profile(ctx context.Context, title string, p *proc, tg target, pkg, re string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Profile: %s\n\n", title)
+	if p != nil && h.wrk != nil {
+		if perf, err := exec.LookPath("perf"); err == nil {
+			out, err := h.perfTop(ctx, perf, p, tg)
+			if err != nil {
+				h.note("profile %s: perf: %v", title, err)
+			} else {
+				fmt.Fprintf(&b, "`perf record -g -p <portico pid>` during `wrk -t2 -c32 -d5s`, `perf report --no-children --sort symbol` top entries:\n\n```\n%s```\n\n", out)
+			}
+		}
+	}
+	if pkg != "" {
+		out, err := h.pprofTop(ctx, pkg, re)
+		if err != nil {
+			h.note("profile %s: go test -cpuprofile: %v", title, err)
+		} else {
+			fmt.Fprintf(&b, "`go test -run '^$' -bench '%s' -cpuprofile cpu.out %s` then `go tool pprof -top`:\n\n```\n%s```\n\n", re, pkg, out)
+		}
+	}
+	h.sections = append(h.sections, b.String())
+}
+
+func (h *harness) perfTop(ctx context.Context, perf string, p *proc, tg target) (string, error) {
+	data := filepath.Join(h.work, "perf-"+strconv.Itoa(p.pid())+".data")
+	rec := exec.CommandContext(ctx, perf, "record", "-F", "999", "-g", "-o", data, "-p", strconv.Itoa(p.pid()), "--", "sleep", "6")
+	if err := rec.Start(); err != nil {
+		return "", err
+	}
+	time.Sleep(300 * time.Millisecond)
+	_, lerr := h.wrk.run(ctx, tg, 32, 5*time.Second)
+	if err := rec.Wait(); err != nil {
+		return "", fmt.Errorf("perf record: %v", err)
+	}
+	if lerr != nil {
+		return "", lerr
+	}
+	out, err := runBounded(ctx, exec.Command(perf, "report", "-i", data, "--stdio", "--no-children", "--sort", "symbol", "-g", "none", "--percent-limit", "0.8"), time.Minute)
+	if err != nil {
+		return "", fmt.Errorf("perf report: %v\n%s", err, tail(out, 300))
+	}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		lines = append(lines, strings.TrimRight(l, " "))
+		if len(lines) == 25 {
+			break
+		}
+	}
+	if len(lines) == 0 {
+		return "", fmt.Errorf("perf recorded no samples")
+	}
+	return strings.Join(lines, "\n") + "\n", nil
+}
+
+func (h *harness) pprofTop(ctx context.Context, pkg, re string) (string, error) {
+	prof := filepath.Join(h.work, "cpu-"+filepath.Base(pkg)+".out")
+	bin := filepath.Join(h.work, filepath.Base(pkg)+".test")
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", re, "-benchtime", "3s", "-cpuprofile", prof, "-o", bin, pkg)
+	cmd.Dir = h.o.repo
+	if out, err := runBounded(ctx, cmd, 5*time.Minute); err != nil {
+		return "", fmt.Errorf("%v\n%s", err, tail(out, 500))
+	}
+	out, err := runBounded(ctx, exec.Command("go", "tool", "pprof", "-top", "-nodecount", "20", bin, prof), time.Minute)
+	if err != nil {
+		return "", fmt.Errorf("pprof: %v\n%s", err, tail(out, 300))
+	}
+	// drop pprof's header lines up to "flat  flat%"
+	s := string(out)
+	if i := strings.Index(s, "Showing nodes"); i >= 0 {
+		s = s[i:]
+	}
+	return s, nil
+}
