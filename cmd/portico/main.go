@@ -42,6 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	account := fs.String("account-id", "000000000000", "account id Portico reports in ARNs and $context")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	lambdaEndpoint := fs.String("lambda-endpoint", "", "Lambda-compatible endpoint URL (or \"aws\") for functions Portico does not run itself") // Lambda
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -65,7 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	a, err := app.New(ctx, app.Config{DataDir: *data, InMemory: *inMemory, Region: *region, AccountID: *account, Log: log})
+	a, err := app.New(ctx, app.Config{DataDir: *data, InMemory: *inMemory, Region: *region, AccountID: *account, Log: log,
+		LambdaEndpoint: *lambdaEndpoint}) // Lambda
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1

@@ -17,9 +17,11 @@ import (
 	"github.com/portico-dev/portico/internal/deploy"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/integration/httpbackend"
+	"github.com/portico-dev/portico/internal/integration/lambdaproxy" // Lambda
 	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/mgmt"
 	"github.com/portico-dev/portico/internal/mgmt/apigw"
+	"github.com/portico-dev/portico/internal/mgmt/lambdaapi" // Lambda
 	"github.com/portico-dev/portico/internal/model"
 	"github.com/portico-dev/portico/internal/server"
 	"github.com/portico-dev/portico/internal/store"
@@ -34,6 +36,9 @@ type Config struct {
 	Region    string
 	AccountID string
 	Log       *slog.Logger
+	// LambdaEndpoint receives invokes of functions Portico does not run
+	// itself ("aws" for real AWS; --lambda-endpoint).
+	LambdaEndpoint string // Lambda
 }
 
 // App is a wired Portico.
@@ -42,6 +47,7 @@ type App struct {
 	store  store.Store
 	server *server.Server
 	http   *httpbackend.Client
+	lambda *lambdaapi.Service // Lambda
 }
 
 // New opens the store, loads every deployed API and builds the server.
@@ -69,15 +75,29 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st = bs
 	}
 	a := &App{cfg: cfg, store: st, http: httpbackend.New(httpbackend.Options{})}
+	ldir := cfg.DataDir // Lambda: function code lives beside the store
+	if cfg.InMemory {   // Lambda
+		ldir = "" // Lambda: a temporary directory
+	} // Lambda
+	lsvc, err := lambdaapi.New(lambdaapi.Config{Store: st, DataDir: ldir, // Lambda
+		Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log, RemoteEndpoint: cfg.LambdaEndpoint}) // Lambda
+	if err != nil { // Lambda
+		st.Close()      // Lambda
+		return nil, err // Lambda
+	} // Lambda
+	a.lambda = lsvc // Lambda
 
 	kinds := deploy.Kinds{
 		model.TypeHTTP:      a.httpKind,
 		model.TypeHTTPProxy: a.httpKind,
+		model.TypeAWSProxy:  lambdaproxy.ProxyKind(lsvc),  // Lambda
+		model.TypeAWS:       lambdaproxy.CustomKind(lsvc), // Lambda
 	}
 	served := &deploy.Served{}
 	dep := deploy.New(deploy.Config{Store: st, Kinds: kinds, Log: cfg.Log, Served: served,
 		SnapshotKey: apigw.SnapshotKey, StagePrefix: apigw.StagePrefix, APIKey: apigw.APIKey})
 	if err := dep.LoadAll(ctx); err != nil {
+		lsvc.Close() // Lambda
 		st.Close()
 		return nil, err
 	}
@@ -85,9 +105,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux := mgmt.NewMux(cfg.Log)
 	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log,
 		CheckTemplate: checkTemplate}).Register(mux)
+	lsvc.Register(mux) // Lambda
 
 	a.server = server.New(server.Config{
-		Mgmt: mux,
+		Mgmt: lsvc.Handler(mux), // Lambda: Invoke is served in front of the mux
 		Data: &server.DataPlane{Served: served, Log: cfg.Log, AccountID: cfg.AccountID},
 		Log:  cfg.Log,
 	})
@@ -118,6 +139,7 @@ func (a *App) Serve(ln net.Listener) error { return a.server.Serve(ln) }
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.server.Shutdown(ctx)
 	a.http.Close()
+	err = errors.Join(err, a.lambda.Close()) // Lambda
 	return errors.Join(err, a.store.Close())
 }
 
