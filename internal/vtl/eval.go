@@ -398,9 +398,16 @@ func (r *renderer) pushLoop() *loop {
 	return l
 }
 
+// errConcurrentModification is Java's ConcurrentModificationException:
+// a #foreach body changed the collection it iterates.
+var errConcurrentModification = &methodError{"ConcurrentModificationException"}
+
 func (n *foreachNode) render(r *renderer) error {
 	var (
-		items    []any
+		list     *List  // list iteration (ArrayList iterator semantics)
+		view     []any  // map values or a map view (LinkedHashMap iterator semantics)
+		src      *Map   // the map behind view
+		mod      uint32 // modification count at the start
 		m        *Map
 		from, to int64
 		isRange  bool
@@ -425,15 +432,17 @@ func (n *foreachNode) render(r *renderer) error {
 		}
 		switch c := v.(type) {
 		case *List:
-			items = c.Items
-			count = len(items)
+			if c.src != nil {
+				view, src, mod, count = c.Items, c.src, c.srcMod, len(c.Items)
+			} else {
+				list, mod, count = c, c.mod, len(c.Items)
+			}
 		case *Map:
-			m = c
-			count = c.Len()
+			m, src, mod, count = c, c, c.mod, c.Len()
 		default:
 			if it, ok := v.(interface{ Items() []any }); ok {
-				items = it.Items()
-				count = len(items)
+				view = it.Items()
+				count = len(view)
 			} else {
 				return nil
 			}
@@ -459,17 +468,29 @@ func (n *foreachNode) render(r *renderer) error {
 			} else {
 				item = from - int64(i)
 			}
-		case m != nil:
-			if i >= m.Len() {
+		case list != nil:
+			if i == len(list.Items) {
 				goto done
 			}
-			item = m.vals[m.keys[i]]
-			count = m.Len()
+			if list.mod != mod || i > len(list.Items) {
+				err = r.fail(n.pos, errConcurrentModification)
+				goto done
+			}
+			item = list.Items[i]
+			count = len(list.Items)
 		default:
-			if i >= len(items) {
+			if i >= count {
 				goto done
 			}
-			item = items[i]
+			if src != nil && src.mod != mod {
+				err = r.fail(n.pos, errConcurrentModification)
+				goto done
+			}
+			if m != nil {
+				item = m.vals[m.keys[i]]
+			} else {
+				item = view[i]
+			}
 		}
 		if i >= r.opt.MaxIterations {
 			err = r.fail(n.pos, ErrIterationLimit)
@@ -485,8 +506,6 @@ func (n *foreachNode) render(r *renderer) error {
 		}
 		l.index, l.hasNext = i, i+1 < count
 		if item == nil {
-			// A null element leaves the previous value (Velocity 1.7 puts
-			// nothing); here the variable becomes undefined.
 			r.vars[n.slot], r.set[n.slot] = nil, false
 		} else {
 			r.vars[n.slot], r.set[n.slot] = item, true

@@ -786,6 +786,7 @@ func listMethod(l *List, id mid, args []any) (any, error) {
 		}
 		if n == 1 {
 			l.Items = append(l.Items, args[0])
+			l.mod++
 			return true, nil
 		}
 		if n == 2 {
@@ -796,6 +797,7 @@ func listMethod(l *List, id mid, args []any) (any, error) {
 			if i < 0 || i > len(l.Items) {
 				return nil, indexError("IndexOutOfBoundsException: Index "+strconv.Itoa(i)+", Size", len(l.Items))
 			}
+			l.mod++
 			l.Items = append(l.Items, nil)
 			copy(l.Items[i+1:], l.Items[i:])
 			l.Items[i] = args[1]
@@ -808,6 +810,7 @@ func listMethod(l *List, id mid, args []any) (any, error) {
 					return nil, ErrOutputLimit
 				}
 				l.Items = append(l.Items, o.Items...)
+				l.mod++
 				return len(o.Items) > 0, nil
 			}
 		}
@@ -832,6 +835,7 @@ func listMethod(l *List, id mid, args []any) (any, error) {
 				}
 				old := l.Items[i]
 				l.Items = append(l.Items[:i], l.Items[i+1:]...)
+				l.mod++
 				return old, nil
 			}
 			i := listIndex(l, args[0])
@@ -839,11 +843,13 @@ func listMethod(l *List, id mid, args []any) (any, error) {
 				return false, nil
 			}
 			l.Items = append(l.Items[:i], l.Items[i+1:]...)
+			l.mod++
 			return true, nil
 		}
 	case mClear:
 		if n == 0 {
 			l.Items = l.Items[:0]
+			l.mod++
 			return nil, nil
 		}
 	case mSubList:
@@ -947,7 +953,7 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 			if l := m.keySet.Load(); l != nil {
 				return l, nil
 			}
-			l := &List{Items: make([]any, len(m.keys)), ro: true}
+			l := &List{Items: make([]any, len(m.keys)), ro: true, src: m, srcMod: m.mod}
 			for i, k := range m.keys {
 				l.Items[i] = k
 			}
@@ -956,7 +962,7 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 		}
 	case mValues:
 		if n == 0 {
-			l := &List{Items: make([]any, len(m.keys))}
+			l := &List{Items: make([]any, len(m.keys)), src: m, srcMod: m.mod}
 			for i, k := range m.keys {
 				l.Items[i] = m.vals[k]
 			}
@@ -964,7 +970,7 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 		}
 	case mEntrySet:
 		if n == 0 {
-			l := &List{Items: make([]any, len(m.keys))}
+			l := &List{Items: make([]any, len(m.keys)), src: m, srcMod: m.mod}
 			for i, k := range m.keys {
 				l.Items[i] = Entry{k, m.vals[k]}
 			}
@@ -975,6 +981,7 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 			m.keys = m.keys[:0]
 			clear(m.vals)
 			m.keySet.Store(nil)
+			m.mod++
 			return nil, nil
 		}
 	case mEquals:

@@ -35,7 +35,11 @@ type Object interface {
 // List is a mutable list value (Java ArrayList).
 type List struct {
 	Items []any
-	ro    bool // a keySet() view: mutators throw UnsupportedOperationException
+	ro    bool   // a keySet() view: mutators throw UnsupportedOperationException
+	mod   uint32 // structural modifications, for ConcurrentModificationException
+	src   *Map   // the map a keySet()/values()/entrySet() list views
+	// srcMod is src's modification count when the view was made.
+	srcMod uint32
 }
 
 // NewList returns a list holding items.
@@ -50,6 +54,7 @@ type Map struct {
 	// the keys of a map does not allocate on every render. It is safe
 	// for maps shared read-only between renders.
 	keySet atomic.Pointer[List]
+	mod    uint32 // structural modifications
 }
 
 // NewMap returns an empty map with room for n entries.
@@ -84,6 +89,7 @@ func (m *Map) Put(k string, v any) any {
 	if !ok {
 		m.keys = append(m.keys, k)
 		m.keySet.Store(nil)
+		m.mod++
 	}
 	m.vals[k] = v
 	return old
@@ -97,6 +103,7 @@ func (m *Map) Remove(k string) any {
 	}
 	delete(m.vals, k)
 	m.keySet.Store(nil)
+	m.mod++
 	for i, key := range m.keys {
 		if key == k {
 			m.keys = append(m.keys[:i], m.keys[i+1:]...)
