@@ -185,13 +185,14 @@ func (t *Template) putRenderer(r *renderer) {
 	clear(r.vars)
 	clear(r.set)
 	clear(r.setCount)
-	clear(r.args)
+	clear(r.args[:cap(r.args)])
 	r.args = r.args[:0]
 	r.w, r.root, r.cur = nil, nil, nil
-	if cap(r.scratch) > 64<<10 {
-		r.scratch = nil
+	r.nbuf = 0
+	for i, b := range r.bufs {
+		if b.Cap() > 64<<10 {
+			r.bufs[i] = new(bytes.Buffer) // do not keep huge buffers pooled
+		}
 	}
 	t.pool.Put(r)
 }
-
-var _ = bytes.MinRead

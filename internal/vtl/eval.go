@@ -54,7 +54,8 @@ type renderer struct {
 	loops    []*loop
 	depth    int
 	total    int
-	scratch  []byte
+	bufs     []*bytes.Buffer
+	nbuf     int
 }
 
 // Render writes the template's output for the root variables to w. On
@@ -252,14 +253,14 @@ func (r *renderer) stringOf(v any) (string, error) {
 	case string:
 		return x, nil
 	case *defineBlock:
-		saved := r.w
-		var b bytes.Buffer
-		r.w = &b
-		start := r.start
-		r.start = 0
+		saved, start := r.w, r.start
+		b := r.getBuf()
+		r.w, r.start = b, 0
 		err := r.renderDefine(x)
 		r.w, r.start = saved, start
-		return b.String(), err
+		s := b.String()
+		r.putBuf()
+		return s, err
 	}
 	return toString(v), nil
 }
@@ -598,16 +599,32 @@ func (n *macroCallNode) render(r *renderer) error {
 
 func (e *litExpr) eval(*renderer) (any, error) { return e.v, nil }
 
+// getBuf returns a scratch buffer for building a string; buffers are
+// reused across renders and nest for strings built inside strings.
+func (r *renderer) getBuf() *bytes.Buffer {
+	if r.nbuf == len(r.bufs) {
+		r.bufs = append(r.bufs, new(bytes.Buffer))
+	}
+	b := r.bufs[r.nbuf]
+	r.nbuf++
+	b.Reset()
+	return b
+}
+
+func (r *renderer) putBuf() { r.nbuf-- }
+
 func (e *interpExpr) eval(r *renderer) (any, error) {
 	saved, start := r.w, r.start
-	var b bytes.Buffer
-	r.w, r.start = &b, 0
+	b := r.getBuf()
+	r.w, r.start = b, 0
 	err := r.renderNodes(e.nodes)
 	r.w, r.start = saved, start
 	if err == errBreak {
 		err = nil
 	}
-	return b.String(), err
+	s := b.String()
+	r.putBuf()
+	return s, err
 }
 
 func (e *listExpr) eval(r *renderer) (any, error) {
@@ -755,8 +772,7 @@ func (e *refExpr) evalParts(r *renderer, n int) (any, error) {
 				r.args = append(r.args, av)
 			}
 			v, err = r.call(v, p, r.args[base:])
-			clear(r.args[base:])
-			r.args = r.args[:base]
+			r.args = r.args[:base] // stale entries are cleared when the renderer is pooled
 			if err == nil {
 				err = r.checkSize(v)
 			}
