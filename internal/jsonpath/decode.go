@@ -34,7 +34,26 @@ func DecodeString(s string) (any, error) {
 // exactly AppendJSON's text for the value (compact, same escapes and
 // number forms), so callers can reuse s instead of printing the value.
 func DecodeCanonical(s string) (v any, canonical bool, err error) {
-	d := decoder{s: s, canonical: true}
+	var dec Decoder
+	return dec.DecodeCanonical(s)
+}
+
+// Decoder decodes JSON like DecodeCanonical and keeps its scratch space
+// between calls, so a pooled Decoder decodes without allocating beyond
+// the decoded values themselves. A Decoder is not safe for concurrent use.
+type Decoder struct {
+	keys []string
+	vals []any
+}
+
+// DecodeCanonical is the package-level DecodeCanonical using d's scratch
+// space.
+func (dec *Decoder) DecodeCanonical(s string) (v any, canonical bool, err error) {
+	d := decoder{s: s, canonical: true, keys: dec.keys[:0], vals: dec.vals[:0]}
+	defer func() {
+		clear(d.vals[:cap(d.vals)])
+		dec.keys, dec.vals = d.keys[:0], d.vals[:0]
+	}()
 	d.ws()
 	v, err = d.value(0)
 	if err != nil {
@@ -59,6 +78,10 @@ type decoder struct {
 	lists []vtl.List
 	items []any
 	strs  []string
+	// Scratch stacks for the members of the containers being decoded,
+	// so each container is allocated once at its exact size.
+	keys []string
+	vals []any
 	// canonical stays true while the text is exactly what AppendJSON
 	// would print for the decoded value.
 	canonical bool
@@ -153,62 +176,13 @@ func (d *decoder) lit(w string) bool {
 	return false
 }
 
-// countItems estimates the number of members of the container starting at
-// d.i (just after its opening bracket) so maps and lists are sized once.
-// It stops early for large containers and after 4 KiB of text.
-func (d *decoder) countItems() int {
-	n, depth, inStr := 0, 0, false
-	end := min(len(d.s), d.i+4096) // bounded, so nesting cannot make decoding quadratic
-	for j := d.i; j < end && n < 64; j++ {
-		c := d.s[j]
-		if inStr {
-			if c == '\\' {
-				j++
-			} else if c == '"' {
-				inStr = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				if n > 0 || hasNonSpace(d.s[d.i:j]) {
-					n++
-				}
-				return n
-			}
-			depth--
-		case ',':
-			if depth == 0 {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-func hasNonSpace(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\n', '\r':
-		default:
-			return true
-		}
-	}
-	return false
-}
-
 func (d *decoder) object(depth int) (any, error) {
 	d.i++ // {
-	m := d.newMap(d.countItems())
+	base := len(d.keys)
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
-		return m, nil
+		return d.newMap(0), nil
 	}
 	for {
 		d.ws()
@@ -229,10 +203,8 @@ func (d *decoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := m.Get(k); dup {
-			d.canonical = false // a repeated key keeps its first position
-		}
-		m.Put(k, v)
+		d.keys = append(d.keys, k)
+		d.vals = append(d.vals, v)
 		d.ws()
 		if d.i >= len(d.s) {
 			return nil, d.errf("unterminated object")
@@ -242,6 +214,17 @@ func (d *decoder) object(depth int) (any, error) {
 			d.i++
 		case '}':
 			d.i++
+			keys, vals := d.keys[base:], d.vals[len(d.vals)-(len(d.keys)-base):]
+			m := d.newMap(len(keys))
+			for i, k := range keys {
+				if _, dup := m.Get(k); dup {
+					d.canonical = false // a repeated key keeps its first position
+				}
+				m.Put(k, vals[i])
+			}
+			clear(vals)
+			d.vals = d.vals[:len(d.vals)-len(keys)]
+			d.keys = d.keys[:base]
 			return m, nil
 		default:
 			return nil, d.errf("expected ',' or '}' in object")
@@ -251,11 +234,11 @@ func (d *decoder) object(depth int) (any, error) {
 
 func (d *decoder) array(depth int) (any, error) {
 	d.i++ // [
-	l := d.newList(d.countItems())
+	base := len(d.vals)
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
-		return l, nil
+		return d.newList(0), nil
 	}
 	for {
 		d.ws()
@@ -263,7 +246,7 @@ func (d *decoder) array(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.Items = append(l.Items, v)
+		d.vals = append(d.vals, v)
 		d.ws()
 		if d.i >= len(d.s) {
 			return nil, d.errf("unterminated array")
@@ -273,6 +256,11 @@ func (d *decoder) array(depth int) (any, error) {
 			d.i++
 		case ']':
 			d.i++
+			vals := d.vals[base:]
+			l := d.newList(len(vals))
+			l.Items = append(l.Items, vals...)
+			clear(vals)
+			d.vals = d.vals[:base]
 			return l, nil
 		default:
 			return nil, d.errf("expected ',' or ']' in array")

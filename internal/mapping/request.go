@@ -91,11 +91,14 @@ type Request struct {
 
 // Reset clears r for reuse from a pool, keeping allocated capacity.
 func (r *Request) Reset() {
+	dec := r.body.dec
 	*r = Request{PathParams: r.PathParams[:0], Query: r.Query[:0], Headers: r.Headers[:0], StageVariables: r.StageVariables[:0]}
+	r.body.dec = dec
 }
 
 // bodyCache holds a body parsed as JSON, once.
 type bodyCache struct {
+	dec       jsonpath.Decoder
 	done      bool
 	canonical bool // text is AppendJSON's printing of v
 	v         any
@@ -111,7 +114,7 @@ func (c *bodyCache) json(b []byte) (any, error) {
 		if len(b) == 0 {
 			c.v = vtl.NewMap(0)
 		} else {
-			c.v, c.canonical, c.err = jsonpath.DecodeCanonical(c.text)
+			c.v, c.canonical, c.err = c.dec.DecodeCanonical(c.text)
 		}
 	}
 	return c.v, c.err
