@@ -159,3 +159,36 @@ func TestVelocityjsTemplateAllocs(t *testing.T) {
 		t.Errorf("%.0f allocations per render, budget %d", allocs, renderAllocBudget)
 	}
 }
+
+// TestConcurrentRenders renders one compiled template from several
+// goroutines, each with its own request (run with -race).
+func TestConcurrentRenders(t *testing.T) {
+	t.Parallel()
+	tpl, err := CompileTemplate(velocityjsTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			var req Request
+			var ctx Context
+			var buf bytes.Buffer
+			for i := 0; i < 50; i++ {
+				fillBenchRequest(&req, &ctx, 1)
+				buf.Reset()
+				if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
+					done <- err.Error()
+					return
+				}
+			}
+			done <- buf.String()
+		}()
+	}
+	first := <-done
+	for g := 1; g < 8; g++ {
+		if got := <-done; got != first {
+			t.Fatalf("renders differ:\n%s\n%s", first, got)
+		}
+	}
+}
