@@ -61,7 +61,8 @@ type Settings struct {
 	// Enabled: the method's responses are cached.
 	Enabled bool
 	// GETOnly: caching comes from the stage-wide "*/*" entry, which
-	// caches GET requests only (integrations-v1.md §12); matters for ANY.
+	// caches GET requests only (integrations-v1.md §12); it matters for
+	// ANY methods, whose requests come with any method.
 	GETOnly bool
 	// TTL of a stored entry, 1s..3600s when Enabled.
 	TTL                  time.Duration
@@ -96,7 +97,7 @@ func Resolve(st StageSettings, resourcePath, httpMethod string) Settings {
 	}
 	return Settings{
 		Enabled:              true,
-		GETOnly:              getOnly && httpMethod == "ANY",
+		GETOnly:              getOnly,
 		TTL:                  time.Duration(min(ms.CacheTTLInSeconds, MaxTTLSeconds)) * time.Second,
 		RequireAuthorization: ms.RequireAuthorizationForCacheControl,
 		Strategy:             strategy,
