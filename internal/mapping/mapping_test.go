@@ -462,3 +462,18 @@ func TestV2ResponseParameters(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateContentTypeKey(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"application/json", "text/plain; charset=utf-8", "application/vnd.api+json", "*/*"} {
+		if err := ValidateContentTypeKey(ok); err != nil {
+			t.Errorf("integrations-v1.md §16 %q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "json", "application/", "/json", "a b/c", "text/plain/x"} {
+		err := ValidateContentTypeKey(bad)
+		if err == nil || err.Error() != "Validation Result: warnings : [], errors : [Invalid content type specified: "+bad+"]" {
+			t.Errorf("integrations-v1.md §16 %q: %v", bad, err)
+		}
+	}
+}

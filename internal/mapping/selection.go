@@ -104,3 +104,36 @@ func SelectResponseTemplate(accept string, keys []string) (key string, ok bool) 
 	}
 	return keys[0], true
 }
+
+// ValidateContentTypeKey checks a requestTemplates/responseTemplates key
+// at Put time (integrations-v1.md §16): a media type type/subtype made of
+// token characters, optionally with parameters.
+func ValidateContentTypeKey(key string) error {
+	mt, _, _ := strings.Cut(key, ";")
+	typ, sub, ok := strings.Cut(strings.TrimSpace(mt), "/")
+	if !ok || !isToken(typ) || !isToken(sub) {
+		return &ContentTypeError{Key: key}
+	}
+	return nil
+}
+
+// ContentTypeError is the Put-time error for a template key that is not
+// a content type.
+type ContentTypeError struct{ Key string }
+
+func (e *ContentTypeError) Error() string {
+	return "Validation Result: warnings : [], errors : [Invalid content type specified: " + e.Key + "]"
+}
+
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7F || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
