@@ -747,17 +747,17 @@ func (e *refExpr) evalParts(r *renderer, n int) (any, error) {
 		var err error
 		switch p.kind {
 		case partProp:
-			if d, ok := v.(*defineBlock); ok {
-				if v, err = r.stringOf(d); err != nil {
-					return nil, err
-				}
-			}
 			v, err = r.property(v, p)
 		case partMethod:
 			if d, ok := v.(*defineBlock); ok {
+				// A #define block only has toString().
+				if p.id != mToString || len(p.args) != 0 {
+					return nil, nil
+				}
 				if v, err = r.stringOf(d); err != nil {
 					return nil, err
 				}
+				continue
 			}
 			base := len(r.args)
 			for _, a := range p.args {

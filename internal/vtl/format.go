@@ -151,3 +151,9 @@ func appendDouble(b []byte, f float64) []byte {
 	}
 	return append(b, exp...)
 }
+
+// ToString returns v as Java's String.valueOf prints it: integers plain,
+// decimals as Double.toString (1001.0, 1.0E10), lists [a, b], maps
+// {k=v, k2=v2}, null as "null". Host code uses it to stringify values
+// the way templates see them.
+func ToString(v any) string { return toString(v) }
