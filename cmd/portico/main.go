@@ -40,6 +40,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	inMemory := fs.Bool("in-memory", false, "keep everything in memory; nothing survives a restart")
 	region := fs.String("region", "us-east-1", "region Portico reports in ARNs and $context")
 	account := fs.String("account-id", "000000000000", "account id Portico reports in ARNs and $context")
+	caFile := fs.String("ca-file", "", "PEM file of CA certificates trusted for HTTPS backends, besides the system roots")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	lambdaEndpoint := fs.String("lambda-endpoint", "", "Lambda-compatible endpoint URL (or \"aws\") for functions Portico does not run itself") // Lambda
@@ -66,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	a, err := app.New(ctx, app.Config{DataDir: *data, InMemory: *inMemory, Region: *region, AccountID: *account, Log: log,
+	a, err := app.New(ctx, app.Config{DataDir: *data, InMemory: *inMemory, Region: *region, AccountID: *account, Log: log, CAFile: *caFile,
 		LambdaEndpoint: *lambdaEndpoint}) // Lambda
 	if err != nil {
 		log.Error("start", "err", err)

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,9 @@ type Config struct {
 	Region    string
 	AccountID string
 	Log       *slog.Logger
+	// CAFile is a PEM bundle trusted for HTTPS backends in addition to the
+	// system roots (--ca-file).
+	CAFile string
 	// LambdaEndpoint receives invokes of functions Portico does not run
 	// itself ("aws" for real AWS; --lambda-endpoint).
 	LambdaEndpoint string // Lambda
@@ -74,7 +78,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 		st = bs
 	}
-	a := &App{cfg: cfg, store: st, http: httpbackend.New(httpbackend.Options{})}
+	roots, err := rootCAs(cfg.CAFile)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &App{cfg: cfg, store: st, http: httpbackend.New(httpbackend.Options{RootCAs: roots})}
 	ldir := cfg.DataDir // Lambda: function code lives beside the store
 	if cfg.InMemory {   // Lambda
 		ldir = "" // Lambda: a temporary directory
@@ -145,3 +154,22 @@ func (a *App) Shutdown(ctx context.Context) error {
 
 // DrainTimeout is how long Shutdown waits for in-flight requests.
 const DrainTimeout = 10 * time.Second
+
+// rootCAs is the system pool plus the PEM certificates of caFile.
+func rootCAs(caFile string) (*x509.CertPool, error) {
+	if caFile == "" {
+		return nil, nil // the system roots
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("read --ca-file: %w", err)
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file %s holds no PEM certificates", caFile)
+	}
+	return pool, nil
+}

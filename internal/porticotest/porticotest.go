@@ -33,6 +33,8 @@ type Options struct {
 	DataDir string
 	// Addr is the address to listen on; empty means 127.0.0.1:0.
 	Addr string
+	// CAFile is trusted for HTTPS backends (portico serve --ca-file).
+	CAFile string
 }
 
 // Start runs a Portico in memory for the test.
@@ -45,7 +47,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 	if os.Getenv("PORTICO_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := app.New(context.Background(), app.Config{DataDir: opts.DataDir, InMemory: opts.DataDir == "", Log: log})
+	a, err := app.New(context.Background(), app.Config{DataDir: opts.DataDir, InMemory: opts.DataDir == "", Log: log, CAFile: opts.CAFile})
 	if err != nil {
 		t.Fatal(err)
 	}
