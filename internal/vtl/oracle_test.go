@@ -326,6 +326,20 @@ func generatedCases() []diffCase {
 	for _, x := range append(lists, maps...) {
 		add("coll", "$"+x+" $!{"+x+"}")
 	}
+	// Java regex semantics through the RE2 translation.
+	patterns := []string{`\d+`, `\s+`, `[a-c]`, `^\w`, `\w$`, `(a|b)+`, `(?i)A`, `l{2}`, `l{1,}o`, `.*?o`, `(?<v>[aeiou])`, `\Q.\E`,
+		`\p{Upper}`, `\p{Lower}+`, `\|`, `[^,]+`, `\b`, `x*`, `[\[\]]`, `[a[bc]]`, `\.`, `\\.`, `\\p{Upper}`, `a{x}`, `[.]`, `\W`}
+	subjects := []string{"$s", "'a1b22c333'", "'x|y|z'", "'aab,ba,,c'", "'[q].r'"}
+	for _, pat := range patterns {
+		repl := "'<$0>'"
+		if strings.Contains(pat, "?<v>") {
+			repl = "'<${v}>'"
+		}
+		for _, sub := range subjects {
+			add("regex", fmt.Sprintf("%s.replaceAll('%s', %s)|%s.replaceFirst('%s', '#')|%s.matches('%s')|#foreach($p in %s.split('%s'))[$p]#end",
+				sub, pat, repl, sub, pat, sub, pat, sub, pat))
+		}
+	}
 	for _, x := range []string{"$l", "$m", "$items", "$mixed", "[]", "$m.keySet()", "[1..4]", "{'a': 1}"} {
 		add("iter", "#foreach($it in "+x+")$foreach.count:$it#if($foreach.hasNext),#end#end")
 	}

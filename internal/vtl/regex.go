@@ -16,6 +16,9 @@ type javaRegex struct {
 	err  error
 }
 
+// repetition is a valid {n}, {n,} or {n,m} quantifier.
+var repetition = regexp.MustCompile(`^\{[0-9]+(,[0-9]*)?\}`)
+
 // maxRegexCache bounds the per-template cache of non-literal patterns.
 const maxRegexCache = 256
 
@@ -63,6 +66,7 @@ func unsupported(what, pat string) error {
 func translateRegex(p string) (string, error) {
 	var b strings.Builder
 	inClass := false
+	nested := 0 // depth of Java nested classes inside the current class
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		switch c {
@@ -140,7 +144,12 @@ func translateRegex(p string) (string, error) {
 			}
 		case '[':
 			if inClass {
-				return "", unsupported("a nested character class", p)
+				// A Java nested class is a union: flatten it, unless negated.
+				if i+1 < len(p) && p[i+1] == '^' {
+					return "", unsupported("a negated nested character class", p)
+				}
+				nested++
+				continue
 			}
 			inClass = true
 			b.WriteByte(c)
@@ -148,13 +157,27 @@ func translateRegex(p string) (string, error) {
 				b.WriteByte('^')
 				i++
 			}
-			if i+1 < len(p) && p[i+1] == ']' {
-				b.WriteString(`\]`)
-				i++
-			}
 		case ']':
+			if nested > 0 {
+				nested--
+				continue
+			}
 			inClass = false
 			b.WriteByte(c)
+		case '{':
+			if inClass {
+				b.WriteByte(c)
+				continue
+			}
+			m := repetition.FindString(p[i:])
+			if m == "" {
+				return "", throw("PatternSyntaxException: Illegal repetition near index " + strconv.Itoa(i) + ": " + p)
+			}
+			b.WriteString(m)
+			i += len(m) - 1
+			if i+1 < len(p) && p[i+1] == '+' {
+				return "", unsupported("a possessive quantifier", p)
+			}
 		case '&':
 			if inClass && i+1 < len(p) && p[i+1] == '&' {
 				return "", unsupported("class intersection", p)
@@ -187,7 +210,7 @@ func translateRegex(p string) (string, error) {
 				continue
 			}
 			b.WriteByte(c)
-		case '*', '+', '?', '}':
+		case '*', '+', '?':
 			b.WriteByte(c)
 			if !inClass && i+1 < len(p) && p[i+1] == '+' {
 				return "", unsupported("a possessive quantifier", p)
