@@ -250,10 +250,10 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Go(func() {
 			for i := range 2000 {
 				k := key(strconv.Itoa((g*7919 + i) % 300))
-				switch i % 50 {
+				switch i % 500 {
 				case 0:
 					m.Flush()
-				case 1:
+				case 1, 101, 201, 301, 401:
 					clk.Advance(time.Second)
 				case 2:
 					_ = m.Len()
@@ -290,6 +290,15 @@ func TestHitAllocatesNothing(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Fatalf("hit allocates %v times, want 0", n)
+	}
+	// Budget: a hit must take far less than 30 µs.
+	const runs = 10000
+	start := time.Now()
+	for range runs {
+		m.Get(k, now)
+	}
+	if per := time.Since(start) / runs; per > 30*time.Microsecond {
+		t.Fatalf("hit takes %v, budget 30µs", per)
 	}
 }
 
