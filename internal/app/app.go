@@ -28,6 +28,9 @@ import (
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/boltstore"
 	"github.com/portico-dev/portico/internal/vtl"
+
+	"github.com/portico-dev/portico/internal/httpapi"      // HTTP APIs
+	"github.com/portico-dev/portico/internal/mgmt/apigwv2" // HTTP APIs
 )
 
 // Config is what `portico serve` takes.
@@ -43,6 +46,9 @@ type Config struct {
 	// LambdaEndpoint receives invokes of functions Portico does not run
 	// itself ("aws" for real AWS; --lambda-endpoint).
 	LambdaEndpoint string // Lambda
+	// HTTPAPITargets maps private integration target ARNs to host:port
+	// upstreams (httpapi.Targets, loaded with httpapi.LoadTargets).
+	HTTPAPITargets httpapi.Targets // HTTP APIs
 }
 
 // App is a wired Portico.
@@ -116,10 +122,22 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		CheckTemplate: checkTemplate}).Register(mux)
 	lsvc.Register(mux) // Lambda
 
+	httpAPIs := httpapi.New(httpapi.Config{Store: st, Log: cfg.Log, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs
+		Functions: lsvc, HTTP: a.http, Targets: cfg.HTTPAPITargets}) // HTTP APIs
+	if err := httpAPIs.LoadAll(ctx); err != nil { // HTTP APIs
+		lsvc.Close()    // HTTP APIs
+		st.Close()      // HTTP APIs
+		return nil, err // HTTP APIs
+	} // HTTP APIs
+	apigwv2.New(apigwv2.Config{Store: st, Publisher: httpAPIs, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs
+		Log: cfg.Log}).Register(mux) // HTTP APIs
+
 	a.server = server.New(server.Config{
 		Mgmt: lsvc.Handler(mux), // Lambda: Invoke is served in front of the mux
 		Data: &server.DataPlane{Served: served, Log: cfg.Log, AccountID: cfg.AccountID},
 		Log:  cfg.Log,
+
+		HTTPAPIs: httpAPIs, // HTTP APIs
 	})
 	return a, nil
 }

@@ -1,0 +1,534 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/portico-dev/portico/internal/awserr"
+	"github.com/portico-dev/portico/internal/integration"
+	"github.com/portico-dev/portico/internal/mapping"
+	"github.com/portico-dev/portico/internal/model"
+	"github.com/portico-dev/portico/internal/vtl"
+)
+
+// errTimeout marks an integration timeout: 503 Service Unavailable
+// (integrations-v2.md §7.4).
+var errTimeout = errors.New("integration timeout")
+
+type targetKind uint8
+
+const (
+	kindHTTP targetKind = iota
+	kindLambda
+	kindSubtype
+)
+
+// target is a compiled integration, shared by the routes naming it.
+type target struct {
+	broken  error // the integration could not be compiled: 500
+	kind    targetKind
+	method  string // "" means the client's method (ANY)
+	timeout time.Duration
+
+	// HTTP_PROXY
+	uri        uriTemplate
+	appendPath bool
+	private    bool
+	upstreams  []string
+	next       atomic.Uint32
+	scheme     string
+	host       string // Host header and SNI for TLS private targets
+	client     *http.Client
+	backend    integration.Integration
+
+	reqMap        *mapping.V2RequestMapper
+	respMap       *mapping.V2ResponseMapper
+	overwritePath bool // requestParameters has overwrite:path
+
+	// AWS_PROXY to Lambda
+	function uriTemplate // function ARN, may hold ${stageVariables.x}
+	payload  string      // "1.0" or "2.0"
+	subtype  string
+}
+
+// Response is an integration result on its way to the client: status,
+// headers and body.
+type Response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// uriTemplate is a URI compiled at deploy time into static text, route
+// path variables {name} and ${stageVariables.name}.
+type uriTemplate struct{ parts []uriPart }
+
+type uriPart struct {
+	kind uint8 // 0 text, 1 path variable, 2 stage variable
+	text string
+}
+
+func compileURI(s string) uriTemplate {
+	var t uriTemplate
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "{$")
+		if i < 0 {
+			t.parts = append(t.parts, uriPart{text: s})
+			break
+		}
+		if i > 0 {
+			t.parts = append(t.parts, uriPart{text: s[:i]})
+			s = s[i:]
+		}
+		if strings.HasPrefix(s, "${stageVariables.") {
+			if j := strings.IndexByte(s, '}'); j > 0 {
+				t.parts = append(t.parts, uriPart{kind: 2, text: s[len("${stageVariables."):j]})
+				s = s[j+1:]
+				continue
+			}
+		}
+		if s[0] == '{' {
+			if j := strings.IndexByte(s, '}'); j > 0 {
+				name := strings.TrimSuffix(s[1:j], "+")
+				t.parts = append(t.parts, uriPart{kind: 1, text: name})
+				s = s[j+1:]
+				continue
+			}
+		}
+		t.parts = append(t.parts, uriPart{text: s[:1]})
+		s = s[1:]
+	}
+	return t
+}
+
+// render appends the URI for one request: path variables are escaped
+// per segment (slashes of a greedy {proxy} kept), stage variables as is.
+func (t *uriTemplate) render(b []byte, x *exchange) []byte {
+	for _, p := range t.parts {
+		switch p.kind {
+		case 0:
+			b = append(b, p.text...)
+		case 1:
+			v, _ := x.params.Get(p.text)
+			b = appendPathEscaped(b, v)
+		case 2:
+			b = append(b, x.stage.vars[p.text]...)
+		}
+	}
+	return b
+}
+
+func appendPathEscaped(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '/' || shouldKeep(c) {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
+	}
+	return b
+}
+
+func shouldKeep(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0
+}
+
+func (s *Server) compileTarget(it *model.V2Integration, links map[string]*model.V2VpcLink) (*target, error) {
+	t := &target{timeout: time.Duration(it.TimeoutInMillis) * time.Millisecond, payload: it.PayloadFormatVersion}
+	if t.timeout <= 0 {
+		t.timeout = model.V2DefaultTimeoutHTTP * time.Millisecond
+	}
+	if it.IntegrationMethod != "" && it.IntegrationMethod != "ANY" {
+		t.method = it.IntegrationMethod
+	}
+	var err error
+	if len(it.ResponseParameters) > 0 {
+		if t.respMap, err = mapping.CompileV2ResponseParameters(it.ResponseParameters); err != nil {
+			return nil, err
+		}
+	}
+	switch it.IntegrationType {
+	case model.TypeHTTPProxy:
+		t.kind = kindHTTP
+		if len(it.RequestParameters) > 0 {
+			if t.reqMap, err = mapping.CompileV2RequestParameters(it.RequestParameters); err != nil {
+				return nil, err
+			}
+			_, t.overwritePath = it.RequestParameters["overwrite:path"]
+		}
+		if it.ConnectionType == "VPC_LINK" {
+			return t, s.compilePrivate(t, it, links)
+		}
+		u, err := url.Parse(it.IntegrationURI)
+		if err != nil {
+			return nil, fmt.Errorf("integrationUri: %w", err)
+		}
+		t.appendPath = u.Path == "" && u.RawPath == ""
+		t.uri = compileURI(it.IntegrationURI)
+		t.backend = s.http.For(false)
+	case model.TypeAWSProxy:
+		if it.IntegrationSubtype != "" {
+			t.kind, t.subtype = kindSubtype, it.IntegrationSubtype
+			return t, nil
+		}
+		t.kind = kindLambda
+		arn, ok := model.LambdaFunctionARN(it.IntegrationURI)
+		if !ok {
+			return nil, fmt.Errorf("integrationUri %s names no Lambda function", it.IntegrationURI)
+		}
+		t.function = compileURI(arn)
+	default:
+		return nil, fmt.Errorf("integration type %s is not served for HTTP APIs", it.IntegrationType)
+	}
+	return t, nil
+}
+
+// compilePrivate resolves a private integration's upstreams through its
+// VPC link (see Targets) and builds its TLS client when tlsConfig is set.
+func (s *Server) compilePrivate(t *target, it *model.V2Integration, links map[string]*model.V2VpcLink) error {
+	t.private = true
+	link := links[it.ConnectionID]
+	if link == nil {
+		return fmt.Errorf("vpc link %s not found", it.ConnectionID)
+	}
+	ups, err := s.cfg.Targets.Resolve(it.IntegrationURI, link)
+	if err != nil {
+		return err
+	}
+	t.upstreams = ups
+	t.scheme = "http"
+	t.backend = s.http.For(false)
+	if it.TLSConfig != nil {
+		t.scheme = "https"
+		t.host = it.TLSConfig.ServerNameToVerify
+		tc := &tls.Config{RootCAs: s.cfg.RootCAs, ServerName: t.host}
+		tr := &http.Transport{
+			Proxy:               nil,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 256,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+			DisableCompression:  true,
+			TLSClientConfig:     tc,
+		}
+		t.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
+	}
+	return nil
+}
+
+func (t *target) invoke(ctx context.Context, s *Server, x *exchange) (*Response, error) {
+	if t.broken != nil {
+		return nil, t.broken
+	}
+	switch t.kind {
+	case kindHTTP:
+		return t.invokeHTTP(ctx, s, x)
+	case kindLambda:
+		return t.invokeLambda(ctx, s, x)
+	}
+	return nil, fmt.Errorf("integrationSubtype %s is not served by Portico", t.subtype)
+}
+
+// droppedRequest are request headers that never reach an HTTP backend:
+// hop-by-hop headers and the ones the gateway sets itself.
+var droppedRequest = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true,
+	"Transfer-Encoding": true, "Te": true, "Upgrade": true, "Trailer": true, "Host": true, "Content-Length": true}
+
+// droppedResponse are backend response headers not returned to clients.
+var droppedResponse = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true,
+	"Transfer-Encoding": true, "Te": true, "Trailer": true, "Upgrade": true, "Content-Length": true}
+
+func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Response, error) {
+	r := x.r
+	method := t.method
+	if method == "" {
+		method = r.Method
+	}
+	var mreq *mapping.Request
+	if t.reqMap != nil || t.respMap != nil {
+		mreq = s.mappingRequest(x)
+	}
+	// Path: private integrations get the stage segment, public ones the
+	// path below the stage (integrations-v2.md §2.2).
+	reqPath := x.path
+	if t.private {
+		reqPath = x.rawPath
+	}
+	rawQuery := r.URL.RawQuery
+	var hdr http.Header
+	if t.reqMap == nil {
+		hdr = make(http.Header, len(r.Header)+4)
+		for k, vs := range r.Header {
+			if !droppedRequest[k] {
+				hdr[k] = vs
+			}
+		}
+	} else {
+		out := mapping.V2Outgoing{Path: unescapePath(reqPath)}
+		for k, vs := range r.Header {
+			if droppedRequest[k] {
+				continue
+			}
+			for _, v := range vs {
+				out.Headers = append(out.Headers, mapping.Param{Name: k, Value: v})
+			}
+		}
+		if rawQuery != "" {
+			for _, part := range strings.Split(rawQuery, "&") {
+				k, v, _ := strings.Cut(part, "=")
+				k, _ = url.QueryUnescape(k)
+				v, _ = url.QueryUnescape(v)
+				out.Query = append(out.Query, mapping.Param{Name: k, Value: v})
+			}
+		}
+		t.reqMap.Apply(mreq, &out)
+		hdr = make(http.Header, len(out.Headers)+4)
+		for _, p := range out.Headers {
+			k := http.CanonicalHeaderKey(p.Name)
+			hdr[k] = append(hdr[k], p.Value)
+		}
+		var q []byte
+		for i, p := range out.Query {
+			if i > 0 {
+				q = append(q, '&')
+			}
+			q = append(q, url.QueryEscape(p.Name)...)
+			q = append(q, '=')
+			q = append(q, url.QueryEscape(p.Value)...)
+		}
+		rawQuery = string(q)
+		p := out.Path
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		reqPath = string(appendPathEscaped(nil, p))
+	}
+	sourceIP := remoteIP(r.RemoteAddr)
+	if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
+		hdr["X-Forwarded-For"] = []string{prior + ", " + sourceIP}
+	} else {
+		hdr["X-Forwarded-For"] = []string{sourceIP}
+	}
+	hdr["X-Forwarded-Proto"] = []string{"http"}
+	hdr["X-Forwarded-Port"] = []string{forwardedPort(r.Host)}
+	if _, ok := hdr["X-Amzn-Trace-Id"]; !ok {
+		hdr["X-Amzn-Trace-Id"] = []string{"Root=1-" + strconv.FormatInt(x.start.Unix(), 16) + "-" + x.requestID[:15]}
+	}
+
+	buf := make([]byte, 0, 128)
+	if t.private {
+		n := t.next.Add(1)
+		buf = append(buf, t.scheme...)
+		buf = append(buf, "://"...)
+		buf = append(buf, t.upstreams[int(n)%len(t.upstreams)]...)
+		buf = append(buf, reqPath...)
+	} else {
+		buf = t.uri.render(buf, x)
+		if t.appendPath {
+			buf = append(buf, reqPath...)
+		} else if t.overwritePath {
+			if u, err := url.Parse(string(buf)); err == nil {
+				buf = append(buf[:0], u.Scheme+"://"+u.Host...)
+				buf = append(buf, reqPath...)
+			}
+		}
+	}
+	if rawQuery != "" {
+		if strings.IndexByte(string(buf), '?') >= 0 {
+			buf = append(buf, '&')
+		} else {
+			buf = append(buf, '?')
+		}
+		buf = append(buf, rawQuery...)
+	}
+	ireq := &integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout}
+	var resp *integration.Response
+	var err error
+	if t.client != nil {
+		resp, err = t.doTLS(ctx, ireq)
+	} else {
+		resp, err = t.backend.Invoke(ctx, ireq)
+	}
+	if err != nil {
+		var ge *awserr.GatewayError
+		if errors.As(err, &ge) && ge.Type == awserr.IntegrationTimeout {
+			return nil, fmt.Errorf("%w: %v", errTimeout, err)
+		}
+		return nil, err
+	}
+	res := &Response{status: resp.StatusCode, header: make(http.Header, len(resp.Header)), body: resp.Body}
+	for k, vs := range resp.Header {
+		if !droppedResponse[k] {
+			res.header[k] = vs
+		}
+	}
+	if t.respMap != nil {
+		t.mapResponse(mreq, res)
+	}
+	return res, nil
+}
+
+// mapResponse applies responseParameters for the backend's status
+// (integrations-v2.md §6).
+func (t *target) mapResponse(mreq *mapping.Request, res *Response) {
+	ir := &mapping.IntegrationResponse{Body: res.body}
+	for k, vs := range res.header {
+		for _, v := range vs {
+			ir.Headers = append(ir.Headers, mapping.Param{Name: k, Value: v})
+		}
+	}
+	out := mapping.V2Response{Status: res.status, Headers: ir.Headers}
+	out.Headers = append(mapping.Params(nil), ir.Headers...)
+	if !t.respMap.Apply(mreq, ir, &out) {
+		return
+	}
+	res.status = out.Status
+	h := make(http.Header, len(out.Headers))
+	for _, p := range out.Headers {
+		k := http.CanonicalHeaderKey(p.Name)
+		h[k] = append(h[k], p.Value)
+	}
+	res.header = h
+}
+
+// doTLS sends a private integration request over HTTPS with the
+// integration's server name for SNI, verification and Host.
+func (t *target) doTLS(ctx context.Context, req *integration.Request) (*integration.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, req.Timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytesReader(req.Body))
+	if err != nil {
+		return nil, err
+	}
+	hr.Header = req.Header
+	if t.host != "" {
+		hr.Host = t.host
+	}
+	resp, err := t.client.Do(hr)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%w: %v", errTimeout, err)
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := readLimited(resp.Body)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%w: %v", errTimeout, err)
+		}
+		return nil, err
+	}
+	return &integration.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// mappingRequest describes the request for parameter mappings
+// (integrations-v2.md §5.2).
+func (s *Server) mappingRequest(x *exchange) *mapping.Request {
+	r := x.r
+	mr := &mapping.Request{Method: r.Method, Path: unescapePath(x.path), Body: x.body}
+	for name, v := range x.params.All() {
+		mr.PathParams = append(mr.PathParams, mapping.Param{Name: name, Value: v})
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			mr.Headers = append(mr.Headers, mapping.Param{Name: k, Value: v})
+		}
+	}
+	if q := r.URL.RawQuery; q != "" {
+		for _, part := range strings.Split(q, "&") {
+			k, v, _ := strings.Cut(part, "=")
+			k, _ = url.QueryUnescape(k)
+			v, _ = url.QueryUnescape(v)
+			mr.Query = append(mr.Query, mapping.Param{Name: k, Value: v})
+		}
+	}
+	for _, p := range x.stage.varList {
+		mr.StageVariables = append(mr.StageVariables, mapping.Param{Name: p.k, Value: p.v})
+	}
+	mr.Context = s.mappingContext(x)
+	return mr
+}
+
+// mappingContext fills $context for an HTTP API request.
+func (s *Server) mappingContext(x *exchange) *mapping.Context {
+	r := x.r
+	c := &mapping.Context{RequestID: x.requestID, ExtendedRequestID: x.requestID, AccountID: s.cfg.AccountID,
+		APIID: x.api.id, DeploymentID: x.stage.dep.id, DomainName: r.Host, DomainPrefix: domainPrefix(r.Host),
+		HTTPMethod: r.Method, Path: unescapePath(x.rawPath), Protocol: r.Proto, Stage: x.stage.name,
+		RequestTime: x.start, ResourcePath: x.routeKey}
+	c.Identity.SourceIP = remoteIP(r.RemoteAddr)
+	c.Identity.UserAgent = r.Header.Get("User-Agent")
+	c.Vars = mapping.Params{{Name: "routeKey", Value: x.routeKey}}
+	if x.claims != nil {
+		au := vtl.NewMap(2)
+		cm := vtl.NewMap(len(x.claims))
+		for k, v := range x.claims {
+			cm.Put(k, claimString(v))
+		}
+		au.Put("claims", cm)
+		if x.scopes != nil {
+			au.Put("scopes", strings.Join(x.scopes, " "))
+		}
+		c.Authorizer = au
+	}
+	return c
+}
+
+func domainPrefix(host string) string {
+	if i := strings.IndexByte(host, '.'); i > 0 {
+		return host[:i]
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+func remoteIP(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+func forwardedPort(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		return host[i+1:]
+	}
+	return "80"
+}
+
+func bytesReader(b []byte) io.Reader {
+	if len(b) == 0 {
+		return nil
+	}
+	return bytes.NewReader(b)
+}
+
+// readLimited reads a backend body up to integration.MaxPayload.
+func readLimited(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, integration.MaxPayload+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > integration.MaxPayload {
+		return nil, errors.New("backend response exceeds 10 MB")
+	}
+	return b, nil
+}
