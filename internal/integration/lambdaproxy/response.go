@@ -137,11 +137,12 @@ func ParseResponse(payload []byte, binaryAccepted bool) (*Response, error) {
 	}
 	out.Header = h
 	if isB64 && binaryAccepted && len(body) > 0 {
-		n, err := base64.StdEncoding.Decode(body, body)
+		dec := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+		n, err := base64.StdEncoding.Decode(dec, body)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBase64, err)
 		}
-		body = body[:n]
+		body = dec[:n]
 	}
 	out.Body = body
 	return out, nil
