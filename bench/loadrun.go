@@ -43,7 +43,9 @@ func (h *harness) drive(ctx context.Context, title, ref string, cs []contestant)
 			return nil, fmt.Errorf("%s does not answer: %w", c.Name, err)
 		}
 	}
-	warm := time.Second
+	// one unrecorded run each, as long as a recorded one: lets Lambda
+	// functions reach their warm concurrency and JITs settle
+	warm := h.o.duration
 	for _, c := range cs {
 		if _, err := h.wrk.run(ctx, c.Target, 32, warm); err != nil {
 			return nil, err

@@ -56,6 +56,7 @@ type options struct {
 	duration time.Duration
 	concs    []int
 	apis     int
+	commit   string
 }
 
 var allScenarios = []string{"floor", "mock", "vtl", "lambda", "routes", "startup"}
@@ -72,6 +73,7 @@ func run() int {
 	flag.IntVar(&o.rounds, "rounds", 3, "interleaved rounds per scenario (at least 3)")
 	flag.DurationVar(&o.duration, "duration", 0, "length of one load run (default 5s, 1s with --quick)")
 	flag.IntVar(&o.apis, "apis", 0, "APIs of 10 routes for the startup scenario (default 1000, 100 with --quick)")
+	flag.StringVar(&o.commit, "commit", "", "build and benchmark this git revision (exported with git archive) instead of the working tree")
 	flag.Parse()
 
 	if o.rounds < 3 {
@@ -205,6 +207,18 @@ func newHarness(ctx context.Context, o options) (*harness, error) {
 		return nil, err
 	}
 	h := &harness{o: o, work: work, procs: &procs{}, started: time.Now()}
+	if o.commit != "" {
+		src := filepath.Join(work, "src")
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			return nil, err
+		}
+		cmd := exec.CommandContext(ctx, "sh", "-c", `git -C "$1" archive --format=tar "$2" | tar -x -C "$3"`, "sh", o.repo, o.commit, src)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			os.RemoveAll(work)
+			return nil, fmt.Errorf("export %s: %v\n%s", o.commit, err, out)
+		}
+		h.o.repo = src
+	}
 	return h, nil
 }
 

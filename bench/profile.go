@@ -61,6 +61,7 @@ func (h *harness) perfTop(ctx context.Context, perf string, p *proc, tg target) 
 		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
+		l = strings.TrimRight(l, " -")
 		lines = append(lines, strings.TrimRight(l, " "))
 		if len(lines) == 25 {
 			break

@@ -298,8 +298,8 @@ func (h *harness) vtl(ctx context.Context) error {
 			for _, line := range strings.Split(string(out), "\n") {
 				f := strings.Fields(line)
 				// cached-compile     20000 renders in 2.01 s = 9950 renders/s (...)
-				if len(f) >= 9 && f[7] == "renders/s" {
-					if x, err := strconv.ParseFloat(f[6], 64); err == nil {
+				if len(f) >= 9 && f[8] == "renders/s" {
+					if x, err := strconv.ParseFloat(f[7], 64); err == nil {
 						nodeRPS[f[0]] = append(nodeRPS[f[0]], x)
 						h.logf("  round %d  velocityjs %s %.0f renders/s", r+1, f[0], x)
 					}
