@@ -119,7 +119,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	mux := mgmt.NewMux(cfg.Log)
 	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log,
-		CheckTemplate: checkTemplate}).Register(mux)
+		CheckTemplate: checkTemplate, TestInvoker: dep}).Register(mux)
 	lsvc.Register(mux) // Lambda
 
 	httpAPIs := httpapi.New(httpapi.Config{Store: st, Log: cfg.Log, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs

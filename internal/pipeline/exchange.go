@@ -48,7 +48,9 @@ type Exchange struct {
 	// Transformed is set when a request template produced IntReq.Body.
 	Transformed bool
 	IntResp     *integration.Response
-	Result      Result
+	// IntegrationLatency is how long the backend took.
+	IntegrationLatency time.Duration
+	Result             Result
 
 	// Trace, when non-nil, receives one entry per stage and mapping step.
 	Trace *Trace

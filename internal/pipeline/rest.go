@@ -409,7 +409,9 @@ type invoke struct{ backend integration.Integration }
 func (s *invoke) Name() string { return "Endpoint response" }
 
 func (s *invoke) Run(ctx context.Context, x *Exchange) error {
+	t0 := time.Now()
 	resp, err := s.backend.Invoke(ctx, &x.IntReq)
+	x.IntegrationLatency = time.Since(t0)
 	if err != nil {
 		return err
 	}

@@ -89,19 +89,30 @@ func (d *DataPlane) Serve(w http.ResponseWriter, r *http.Request, apiID, path st
 		return
 	}
 	x.ResourcePath = m.Template
+	debug := d.Log.Enabled(r.Context(), slog.LevelDebug)
+	if debug {
+		// At debug level every request carries the execution trace that
+		// test-invoke shows, and logs it.
+		x.Trace = &pipeline.Trace{}
+	}
 	if err := m.Value.Run(r.Context(), x); err != nil {
 		var ge *awserr.GatewayError
 		if !errors.As(err, &ge) {
 			ge = &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: err}
 		}
+		if debug {
+			d.Log.LogAttrs(r.Context(), slog.LevelDebug, "execution log", slog.String("requestId", x.RequestID),
+				slog.String("log", pipeline.ExecutionLog(x, ge)))
+		}
 		d.fail(w, dep, x, ge)
 		return
 	}
 	writeResult(w, &x.Result)
-	if d.Log.Enabled(r.Context(), slog.LevelDebug) {
+	if debug {
 		d.Log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("requestId", x.RequestID),
 			slog.String("api", apiID), slog.String("stage", stageName), slog.String("method", r.Method),
-			slog.String("path", x.Path), slog.Int("status", x.Result.Status), slog.Duration("latency", time.Since(x.Start)))
+			slog.String("path", x.Path), slog.Int("status", x.Result.Status), slog.Duration("latency", time.Since(x.Start)),
+			slog.String("log", pipeline.ExecutionLog(x, nil)))
 	}
 }
 

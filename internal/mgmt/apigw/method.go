@@ -445,6 +445,10 @@ func (s *Service) putIntegration(r *http.Request, p mgmt.Params) (int, any, erro
 	return http.StatusCreated, it, nil
 }
 
+func errNoIntegration() error {
+	return awserr.BadRequest("Invalid Integration identifier specified: the method has no integration")
+}
+
 func (s *Service) loadIntegration(tx store.Tx, p mgmt.Params) (*model.Resource, *model.Method, *model.Integration, error) {
 	res, m, err := s.loadMethod(tx, p)
 	if err != nil {

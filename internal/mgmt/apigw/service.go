@@ -38,6 +38,8 @@ type Config struct {
 	// CheckTemplate parses a mapping template; a non-nil error rejects
 	// the Put or Update that carries it. Nil accepts every template.
 	CheckTemplate func(src string) error
+	// TestInvoker serves TestInvokeMethod; nil answers 400.
+	TestInvoker TestInvoker
 }
 
 // Service implements the v1 operations over a Store.
@@ -80,6 +82,7 @@ func (s *Service) Register(mux *mgmt.Mux) {
 	mux.Handle("GET", meth, s.getMethod)
 	mux.Handle("PATCH", meth, s.updateMethod)
 	mux.Handle("DELETE", meth, s.deleteMethod)
+	mux.Handle("POST", meth, s.testInvokeMethod)
 
 	mux.Handle("PUT", meth+"/responses/{status}", s.putMethodResponse)
 	mux.Handle("GET", meth+"/responses/{status}", s.getMethodResponse)
