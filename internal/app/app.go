@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	lsvc.Register(mux) // Lambda
 
 	httpAPIs := httpapi.New(httpapi.Config{Store: st, Log: cfg.Log, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs
-		Functions: lsvc, HTTP: a.http, Targets: cfg.HTTPAPITargets}) // HTTP APIs
+		Functions: lsvc, HTTP: a.http, Targets: cfg.HTTPAPITargets, RootCAs: roots}) // HTTP APIs
 	if err := httpAPIs.LoadAll(ctx); err != nil { // HTTP APIs
 		lsvc.Close()    // HTTP APIs
 		st.Close()      // HTTP APIs
