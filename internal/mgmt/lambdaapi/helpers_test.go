@@ -27,8 +27,11 @@ import (
 )
 
 // goZip is the test Go function (testdata/gofunc) built once by TestMain
-// and zipped as an executable "bootstrap".
-var goZip []byte
+// and zipped as an executable "bootstrap"; goBin is the executable.
+var (
+	goZip []byte
+	goBin string
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "portico-lambdaapi-gofunc-")
@@ -50,8 +53,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	goZip = zipFiles(map[string]zipEntry{"bootstrap": {b, 0o755}})
+	goBin = bin
+	code := m.Run()
 	os.RemoveAll(dir)
-	os.Exit(m.Run())
+	os.Exit(code)
 }
 
 type zipEntry struct {
