@@ -356,7 +356,7 @@ func (p *parser) parseBlock() ([]node, term, error) {
 					end--
 				}
 				onlyBlanks := end == textStart && len(acc) == flushedAt
-				if armed && end > textStart && isLetter(p.src[textStart]) && !strings.ContainsAny(p.src[textStart:end], "\"'") || onlyBlanks {
+				if armed && end > textStart && isWord(p.src[textStart:end]) || onlyBlanks {
 					flush(end)
 				} else {
 					flush(start)
@@ -397,6 +397,16 @@ func (p *parser) parseBlock() ([]node, term, error) {
 	flush(p.lim)
 	emit(nil)
 	return nodes, termEOF, nil
+}
+
+// isWord reports whether s is one word of identifier characters.
+func isWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isIdentChar(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isDirectiveName(w string) bool {

@@ -63,6 +63,11 @@ func unsupported(what, pat string) error {
 }
 
 // translateRegex rewrites Java regex syntax into RE2 syntax.
+//
+// Known differences that remain: Java's "$" also matches before a final
+// line terminator; "." in Java also excludes \r and \u0085; and in
+// replaceAll/split Java allows an empty match right after a non-empty
+// one ("x|y".replaceAll("x*", "-") is "--|-y-" in Java, "-|-y-" here).
 func translateRegex(p string) (string, error) {
 	var b strings.Builder
 	inClass := false
