@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,13 +114,13 @@ func echoHandler(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Backend", "yes")
-	if s := r.URL.Query().Get("status"); s != "" {
-		w.Header().Set("X-Status", s)
-		code := 200
-		for _, c := range s {
-			code = code*10 + int(c-'0')
-		}
-		w.WriteHeader(code - 200*1000)
+	s := r.URL.Query().Get("status")
+	if h := r.Header.Get("X-Want-Status"); h != "" {
+		s = h
+	}
+	if s != "" {
+		code, _ := strconv.Atoi(s)
+		w.WriteHeader(code)
 	}
 	json.NewEncoder(w).Encode(echoed{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header, Body: string(b), Host: r.Host})
 }

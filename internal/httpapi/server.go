@@ -482,6 +482,11 @@ func writeMsg(w http.ResponseWriter, status int, msg []byte) {
 }
 
 func writeBody(w http.ResponseWriter, status int, body []byte) {
+	if status == http.StatusNoContent || status == http.StatusNotModified || status < 200 {
+		delete(w.Header(), "Content-Length")
+		w.WriteHeader(status)
+		return
+	}
 	w.Header()["Content-Length"] = []string{itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
