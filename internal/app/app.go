@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -119,7 +120,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	mux := mgmt.NewMux(cfg.Log)
 	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log,
-		CheckTemplate: checkTemplate, TestInvoker: dep}).Register(mux)
+		CheckTemplate: checkTemplate, TestInvoker: dep, Caches: dep}).Register(mux)
 	lsvc.Register(mux) // Lambda
 
 	httpAPIs := httpapi.New(httpapi.Config{Store: st, Log: cfg.Log, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs
@@ -157,6 +158,9 @@ func (a *App) httpKind(it *model.Integration) (integration.Integration, error) {
 	insecure := it.TLSConfig != nil && it.TLSConfig.InsecureSkipVerification
 	return a.http.For(insecure), nil
 }
+
+// Handler is the shared listener's handler (management and data plane).
+func (a *App) Handler() http.Handler { return a.server }
 
 // Serve serves on ln until Shutdown.
 func (a *App) Serve(ln net.Listener) error { return a.server.Serve(ln) }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/portico-dev/portico/internal/cache"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/model"
 	"github.com/portico-dev/portico/internal/pipeline"
@@ -49,6 +50,9 @@ type Stage struct {
 	DeploymentID string
 	Variables    map[string]string
 	Deployment   *Deployment
+	// Cache is the stage's cache cluster, nil when disabled.
+	Cache       cache.Cache
+	methodCache map[*pipeline.Method]*MethodCache
 }
 
 // Deployment is a compiled deployment: its routing table and gateway
@@ -59,6 +63,7 @@ type Deployment struct {
 	Table            *router.RESTTable[*pipeline.Method]
 	GatewayResponses pipeline.GatewayResponses
 	BinaryMediaTypes []string
+	methods          []*pipeline.Method
 }
 
 // API returns the API with id, or nil.
@@ -89,9 +94,10 @@ type Config struct {
 
 // Deployer compiles and publishes. Writers serialise on its mutex.
 type Deployer struct {
-	cfg   Config
-	mu    sync.Mutex
-	cache map[string]*Deployment // by api/deployment id
+	cfg    Config
+	mu     sync.Mutex
+	cache  map[string]*Deployment // by api/deployment id
+	caches map[string]*stageCache // by api/stage
 }
 
 // New returns a Deployer publishing an empty snapshot.
@@ -100,7 +106,7 @@ func New(cfg Config) *Deployer {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg.Served.cur.Store(&Snapshot{apis: map[string]*API{}})
-	return &Deployer{cfg: cfg, cache: map[string]*Deployment{}}
+	return &Deployer{cfg: cfg, cache: map[string]*Deployment{}, caches: map[string]*stageCache{}}
 }
 
 // LoadAll compiles every API in the store (start-up).
@@ -191,9 +197,18 @@ func (d *Deployer) Reload(ctx context.Context, apiID string) error {
 				}
 				d.cache[key] = dep
 			}
-			served.Stages[st.StageName] = &Stage{Name: st.StageName, DeploymentID: st.DeploymentID, Variables: st.Variables, Deployment: dep}
+			ss := &Stage{Name: st.StageName, DeploymentID: st.DeploymentID, Variables: st.Variables, Deployment: dep}
+			if err := d.bindCache(apiID, st, ss); err != nil {
+				d.cfg.Log.Error("stage cache", "api", apiID, "stage", st.StageName, "err", err)
+			}
+			served.Stages[st.StageName] = ss
 		}
 	}
+	var keep map[string]*Stage
+	if served != nil {
+		keep = served.Stages
+	}
+	d.dropCaches(apiID, keep)
 	d.publish(apiID, served)
 	return nil
 }
@@ -220,6 +235,7 @@ func (d *Deployer) compile(apiID, depID string, snap *model.Snapshot) (*Deployme
 		return nil, fmt.Errorf("no snapshot")
 	}
 	b := router.NewRESTBuilder[*pipeline.Method]()
+	var methods []*pipeline.Method
 	rs := append([]*model.Resource(nil), snap.Resources...)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Path < rs[j].Path })
 	for _, r := range rs {
@@ -236,6 +252,7 @@ func (d *Deployer) compile(apiID, depID string, snap *model.Snapshot) (*Deployme
 			if err := b.Add(r.Path, []string{verb}, cm); err != nil {
 				return nil, fmt.Errorf("route %s %s: %w", verb, r.Path, err)
 			}
+			methods = append(methods, cm)
 		}
 	}
 	gws, err := pipeline.CompileGatewayResponses(snap.GatewayResponses)
@@ -243,7 +260,7 @@ func (d *Deployer) compile(apiID, depID string, snap *model.Snapshot) (*Deployme
 		return nil, err
 	}
 	return &Deployment{ID: depID, APIID: apiID, Table: b.Build(), GatewayResponses: gws,
-		BinaryMediaTypes: snap.API.BinaryMediaTypes}, nil
+		BinaryMediaTypes: snap.API.BinaryMediaTypes, methods: methods}, nil
 }
 
 func (d *Deployer) compileMethod(apiID string, r *model.Resource, m *model.Method, binaryTypes []string) (*pipeline.Method, error) {

@@ -174,6 +174,16 @@ type Stage interface {
 type Method struct {
 	resourceID string
 	stages     []Stage
+	// Info describes the method for stage-level features (the cache).
+	Info MethodInfo
+}
+
+// MethodInfo is what a stage needs to know about a compiled method.
+type MethodInfo struct {
+	HTTPMethod         string // as defined, possibly ANY
+	ResourcePath       string
+	CacheNamespace     string
+	CacheKeyParameters []string
 }
 
 // NewMethod returns a Method running stages in order.

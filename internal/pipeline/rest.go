@@ -88,6 +88,8 @@ func CompileREST(cfg RESTConfig) (*Method, error) {
 	}
 	m := NewMethod(stages...)
 	m.resourceID = cfg.Resource.ID
+	m.Info = MethodInfo{HTTPMethod: cfg.Method.HTTPMethod, ResourcePath: cfg.Resource.Path,
+		CacheNamespace: it.CacheNamespace, CacheKeyParameters: it.CacheKeyParameters}
 	return m, nil
 }
 

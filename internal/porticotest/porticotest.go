@@ -76,6 +76,9 @@ func (s *Server) Stop() {
 	s.app = nil
 }
 
+// Handler is the server's handler, for in-process measurements.
+func (s *Server) Handler() http.Handler { return s.app.Handler() }
+
 // Config is an aws.Config with static credentials and a custom endpoint
 // pointing at s.
 func (s *Server) Config() aws.Config {

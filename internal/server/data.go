@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/internal/awserr"
+	"github.com/portico-dev/portico/internal/cache"
 	"github.com/portico-dev/portico/internal/deploy"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/pipeline"
@@ -89,6 +90,38 @@ func (d *DataPlane) Serve(w http.ResponseWriter, r *http.Request, apiID, path st
 		return
 	}
 	x.ResourcePath = m.Template
+
+	// Stage cache (integrations-v1.md §12): a hit answers without the
+	// backend; Cache-Control: max-age=0 refreshes when allowed.
+	var (
+		mc       = st.CacheFor(m.Value)
+		cacheKey cache.Key
+		store    bool
+		warn     bool
+	)
+	if mc != nil && mc.Settings.Applies(r.Method) {
+		// Portico has no IAM: a caller may invalidate only where the
+		// method does not require execute-api:InvalidateCache.
+		dec := cache.Decide(mc.Settings, r.Header.Get("Cache-Control"), !mc.Settings.RequireAuthorization)
+		if dec == cache.Deny {
+			d.fail(w, dep, x, &awserr.GatewayError{Type: awserr.AccessDenied, Message: "User is not authorized to invalidate the cache"})
+			return
+		}
+		cacheKey = mc.Keys.Build(cacheView{x})
+		warn = dec.Warn()
+		if dec.Lookup() {
+			if e, ok := st.Cache.Get(cacheKey, x.Start); ok {
+				res := pipeline.Result{Status: e.Status, Header: e.Header, Body: e.Body}
+				if warn {
+					w.Header()[cache.WarningHeader] = []string{cache.WarningValue}
+				}
+				writeResult(w, &res)
+				return
+			}
+		}
+		store = dec.Store()
+	}
+
 	debug := d.Log.Enabled(r.Context(), slog.LevelDebug)
 	if debug {
 		// At debug level every request carries the execution trace that
@@ -106,6 +139,14 @@ func (d *DataPlane) Serve(w http.ResponseWriter, r *http.Request, apiID, path st
 		}
 		d.fail(w, dep, x, ge)
 		return
+	}
+	if store && x.Result.Status >= 200 && x.Result.Status < 300 {
+		// Only successful responses are cached [inferred: AWS caches the
+		// endpoint's responses; error answers are not worth keeping].
+		st.Cache.Put(cacheKey, cacheEntry(&x.Result), mc.Settings.TTL)
+	}
+	if warn {
+		w.Header()[cache.WarningHeader] = []string{cache.WarningValue}
 	}
 	writeResult(w, &x.Result)
 	if debug {
@@ -188,4 +229,34 @@ func newExtendedID() string {
 	var b [10]byte
 	rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// cacheView is the request as the cache key builder reads it.
+type cacheView struct{ x *pipeline.Exchange }
+
+func (v cacheView) Method() string            { return v.x.HTTPMethod }
+func (v cacheView) Header(name string) string { return v.x.Header.Get(name) }
+func (v cacheView) Query(name string) string {
+	vs := v.x.Query()[name]
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
+}
+func (v cacheView) Path(name string) string {
+	val, _ := v.x.Params.Get(name)
+	return val
+}
+
+// cacheEntry copies a result so the entry owns all of its memory.
+func cacheEntry(res *pipeline.Result) *cache.Entry {
+	h := make(http.Header, len(res.Header))
+	for k, vs := range res.Header {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			c[i] = strings.Clone(v)
+		}
+		h[k] = c
+	}
+	return &cache.Entry{Status: res.Status, Header: h, Body: append([]byte(nil), res.Body...)}
 }

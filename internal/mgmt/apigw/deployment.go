@@ -475,7 +475,7 @@ func patchMethodSetting(st *model.Stage, segs []string, op mgmt.PatchOp) error {
 		}
 	case "caching/dataEncrypted":
 		ms.CacheDataEncrypted, err = parseBool(v)
-	case "caching/requireAuthorizationForCacheControl":
+	case "caching/requireAuthorizationForCacheControl", "caching/requireAuthorization":
 		ms.RequireAuthorizationForCacheControl, err = parseBool(v)
 	case "caching/unauthorizedCacheControlHeaderStrategy":
 		ms.UnauthorizedCacheControlHeaderStrategy = v
@@ -496,5 +496,33 @@ func (s *Service) deleteStage(r *http.Request, p mgmt.Params) (int, any, error) 
 		return 0, nil, err
 	}
 	s.publish(r, p["api"])
+	return http.StatusAccepted, nil, nil
+}
+
+// flushStageCache is FlushStageCache: the stage's cache is emptied.
+func (s *Service) flushStageCache(r *http.Request, p mgmt.Params) (int, any, error) {
+	err := s.view(r, func(tx store.Tx) error {
+		_, err := s.loadStage(tx, p["api"], p["stage"])
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if s.cfg.Caches != nil {
+		s.cfg.Caches.FlushStageCache(p["api"], p["stage"])
+	}
+	return http.StatusAccepted, nil, nil
+}
+
+// flushStageAuthorizersCache is FlushStageAuthorizersCache; authorizer
+// results are not cached yet, so there is nothing to empty.
+func (s *Service) flushStageAuthorizersCache(r *http.Request, p mgmt.Params) (int, any, error) {
+	err := s.view(r, func(tx store.Tx) error {
+		_, err := s.loadStage(tx, p["api"], p["stage"])
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
 	return http.StatusAccepted, nil, nil
 }

@@ -40,6 +40,8 @@ type Config struct {
 	CheckTemplate func(src string) error
 	// TestInvoker serves TestInvokeMethod; nil answers 400.
 	TestInvoker TestInvoker
+	// Caches flushes stage caches (FlushStageCache); may be nil.
+	Caches interface{ FlushStageCache(apiID, stage string) }
 }
 
 // Service implements the v1 operations over a Store.
@@ -110,6 +112,8 @@ func (s *Service) Register(mux *mgmt.Mux) {
 	mux.Handle("GET", api+"/stages/{stage}", s.getStage)
 	mux.Handle("PATCH", api+"/stages/{stage}", s.updateStage)
 	mux.Handle("DELETE", api+"/stages/{stage}", s.deleteStage)
+	mux.Handle("DELETE", api+"/stages/{stage}/cache/data", s.flushStageCache)
+	mux.Handle("DELETE", api+"/stages/{stage}/cache/authorizers", s.flushStageAuthorizersCache)
 
 	mux.Handle("PUT", api+"/gatewayresponses/{type}", s.putGatewayResponse)
 	mux.Handle("GET", api+"/gatewayresponses/{type}", s.getGatewayResponse)
