@@ -441,7 +441,7 @@ func (n *foreachNode) render(r *renderer) error {
 		case *Map:
 			m, src, mod, count = c, c, c.mod, c.Len()
 		default:
-			if it, ok := v.(interface{ Items() []any }); ok {
+			if it, ok := v.(Iterable); ok {
 				view = it.Items()
 				count = len(view)
 			} else {

@@ -126,6 +126,12 @@ func (m *Map) Keys() []string {
 // as Velocity does for an unresolvable method.
 var ErrNoMethod = errors.New("vtl: no such method")
 
+// Iterable is implemented by host objects that #foreach can iterate.
+// The engine does not modify the returned slice.
+type Iterable interface {
+	Items() []any
+}
+
 // Setter is implemented by host objects that accept
 // #set($o.name = value), such as $context.responseOverride.
 type Setter interface {
