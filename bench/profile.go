@@ -15,6 +15,10 @@ import (
 // machine has it), and the package benchmark re of pkg through
 // `go test -cpuprofile` and `go tool pprof -top`.
 func (h *harness) profile(ctx context.Context, title string, p *proc, tg target, pkg, re string) {
+	if h.o.quick {
+		h.note("profile of %s not taken in a quick run (run without --quick)", title)
+		return
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Profile: %s\n\n", title)
 	if p != nil && h.wrk != nil {
@@ -81,14 +85,18 @@ func (h *harness) pprofTop(ctx context.Context, pkg, re string) (string, error) 
 	if out, err := runBounded(ctx, cmd, 5*time.Minute); err != nil {
 		return "", fmt.Errorf("%v\n%s", err, tail(out, 500))
 	}
-	out, err := runBounded(ctx, exec.Command("go", "tool", "pprof", "-top", "-nodecount", "20", bin, prof), time.Minute)
-	if err != nil {
-		return "", fmt.Errorf("pprof: %v\n%s", err, tail(out, 300))
+	var all strings.Builder
+	for _, args := range [][]string{{"-top", "-nodecount", "20"}, {"-top", "-cum", "-nodecount", "30"}} {
+		out, err := runBounded(ctx, exec.Command("go", append(append([]string{"tool", "pprof"}, args...), bin, prof)...), time.Minute)
+		if err != nil {
+			return "", fmt.Errorf("pprof: %v\n%s", err, tail(out, 300))
+		}
+		// drop pprof's header lines up to "Showing nodes"
+		s := string(out)
+		if i := strings.Index(s, "Showing nodes"); i >= 0 {
+			s = s[i:]
+		}
+		fmt.Fprintf(&all, "$ go tool pprof %s\n%s\n", strings.Join(args, " "), s)
 	}
-	// drop pprof's header lines up to "flat  flat%"
-	s := string(out)
-	if i := strings.Index(s, "Showing nodes"); i >= 0 {
-		s = s[i:]
-	}
-	return s, nil
+	return all.String(), nil
 }
