@@ -67,6 +67,7 @@ func FunctionARN(uri string) (string, error) {
 type Proxy struct {
 	inv integration.FunctionInvoker
 	arn string // fixed function ARN; "" when the uri uses stage variables
+	bad error  // a configuration every invoke fails on with 500
 }
 
 var _ integration.Integration = (*Proxy)(nil)
@@ -78,6 +79,11 @@ func ProxyKind(inv integration.FunctionInvoker) func(it *model.Integration) (int
 		arn, err := staticARN(it.URI)
 		if err != nil {
 			return nil, err
+		}
+		if it.HTTPMethod != "" && it.HTTPMethod != "POST" {
+			// Stored with another method, every invoke fails with 500
+			// (integrations-v1.md §3.3, observed).
+			return &Proxy{inv: inv, bad: fmt.Errorf("AWS_PROXY Lambda integration with httpMethod %s (must be POST)", it.HTTPMethod)}, nil
 		}
 		return &Proxy{inv: inv, arn: arn}, nil
 	}
@@ -100,6 +106,9 @@ func staticARN(uri string) (string, error) {
 // proxy response. req.URL is the integration uri with stage variables
 // substituted.
 func (p *Proxy) Invoke(ctx context.Context, req *integration.Request) (*integration.Response, error) {
+	if p.bad != nil {
+		return nil, &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: p.bad}
+	}
 	res, err := invoke(ctx, p.inv, p.arn, req)
 	if err != nil {
 		return nil, err

@@ -273,6 +273,15 @@ func TestProxyKind(t *testing.T) {
 			}
 		})
 	}
+	p, err := ProxyKind(&fakeInvoker{})(&model.Integration{URI: uri, HTTPMethod: "GET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Invoke(context.Background(), &integration.Request{})
+	var ge *awserr.GatewayError
+	if !errors.As(err, &ge) || ge.StatusCode() != 500 {
+		t.Errorf("AWS_PROXY with httpMethod GET: %v, want 500 (§3.3)", err)
+	}
 	if _, err := ProxyKind(&fakeInvoker{})(&model.Integration{URI: "arn:aws:apigateway:us-east-1:s3:path/b"}); err == nil {
 		t.Error("AWS_PROXY with a non-Lambda uri compiled")
 	}

@@ -259,6 +259,9 @@ func TestRemoteEndpoint(t *testing.T) {
 	createGo(t, far.client, "faraway")
 	near := newHarness(t, lambdaapi.Config{RemoteEndpoint: far.url}, lambda.Options{})
 
+	if res, err := far.svc.InvokeFunction(context.Background(), invokeURI("faraway"), nil); err != nil || !strings.Contains(string(res.Payload), `"greeting":"hello"`) {
+		t.Errorf("InvokeFunction by invoke_arn = %v, %v", res, err)
+	}
 	res, err := near.svc.InvokeFunction(context.Background(), arnPrefix+"faraway", []byte(`{"k":"v"}`))
 	if err != nil || !strings.Contains(string(res.Payload), `"greeting":"hello"`) {
 		t.Fatalf("remote InvokeFunction = %v, %v", res, err)

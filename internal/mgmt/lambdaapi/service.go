@@ -369,7 +369,7 @@ func (s *Service) resolve(r ref) (*entry, *config, *lambda.Function, string, err
 
 // InvokeFunction runs a function synchronously for the data plane.
 // functionARN may be a name, a partial or full ARN, qualified by a
-// version or alias. An unknown function is an error wrapping
+// version or alias, or a whole invoke URI (invoke_arn). An unknown function is an error wrapping
 // lambdaproxy.ErrFunctionNotFound.
 func (s *Service) InvokeFunction(ctx context.Context, functionARN string, payload []byte) (*integration.FunctionResult, error) {
 	res, err := s.invoke(ctx, functionARN, "", payload, false)
@@ -416,6 +416,12 @@ var errThrottled = lambdaErr(429, "TooManyRequestsException", "Rate Exceeded.")
 
 // invoke runs a function by name or ARN, locally or remotely.
 func (s *Service) invoke(ctx context.Context, fn, query string, payload []byte, tail bool) (*lambda.Result, error) {
+	if strings.HasPrefix(fn, "arn:") && strings.Contains(fn, ":lambda:path/") {
+		// A whole invoke URI (invoke_arn) names its function.
+		if arn, err := lambdaproxy.FunctionARN(fn); err == nil {
+			fn = arn
+		}
+	}
 	r, err := parseRef(fn, query)
 	if err != nil {
 		return nil, fmt.Errorf("invoke %s: %w: %w", fn, lambdaproxy.ErrFunctionNotFound, err)
