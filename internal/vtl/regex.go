@@ -16,8 +16,29 @@ type javaRegex struct {
 	err  error
 }
 
-// repetition is a valid {n}, {n,} or {n,m} quantifier.
-var repetition = regexp.MustCompile(`^\{[0-9]+(,[0-9]*)?\}`)
+// repetition returns the {n}, {n,} or {n,m} quantifier at the start of
+// s, or "" when s does not start with a valid one.
+func repetition(s string) string {
+	i := 1
+	digits := func() int {
+		j := i
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+		return i - j
+	}
+	if digits() == 0 {
+		return ""
+	}
+	if i < len(s) && s[i] == ',' {
+		i++
+		digits()
+	}
+	if i < len(s) && s[i] == '}' {
+		return s[:i+1]
+	}
+	return ""
+}
 
 // maxRegexCache bounds the per-template cache of non-literal patterns.
 const maxRegexCache = 256
@@ -174,7 +195,7 @@ func translateRegex(p string) (string, error) {
 				b.WriteByte(c)
 				continue
 			}
-			m := repetition.FindString(p[i:])
+			m := repetition(p[i:])
 			if m == "" {
 				return "", throw("PatternSyntaxException: Illegal repetition near index " + strconv.Itoa(i) + ": " + p)
 			}
