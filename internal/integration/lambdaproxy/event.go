@@ -394,3 +394,10 @@ func FirstAccept(accept string) string {
 	}
 	return strings.TrimSpace(accept)
 }
+
+// BinaryAccepted reports whether the first media type of an Accept header
+// matches binaryMediaTypes: only then is an isBase64Encoded proxy
+// response body decoded (integrations-v1.md §9.3, §10).
+func BinaryAccepted(binaryMediaTypes []string, accept string) bool {
+	return MatchMediaType(binaryMediaTypes, FirstAccept(accept))
+}

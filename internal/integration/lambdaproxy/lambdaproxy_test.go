@@ -209,6 +209,22 @@ func TestParseResponse(t *testing.T) {
 	}
 }
 
+func TestBinaryAccepted(t *testing.T) {
+	for _, tc := range []struct {
+		accept string
+		want   bool
+	}{
+		{"image/png", true},
+		{"image/png, text/html", true},
+		{"text/html, image/png", false}, // only the first Accept entry is honoured (§10)
+		{"", false},
+	} {
+		if got := BinaryAccepted([]string{"image/*"}, tc.accept); got != tc.want {
+			t.Errorf("BinaryAccepted(%q) = %v", tc.accept, got)
+		}
+	}
+}
+
 func TestFunctionARN(t *testing.T) {
 	for _, tc := range []struct{ uri, want string }{
 		{"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations",
