@@ -488,7 +488,7 @@ func (n *foreachNode) render(r *renderer) error {
 				goto done
 			}
 			if m != nil {
-				item = m.vals[m.keys[i]]
+				item = m.vs[i]
 			} else {
 				item = view[i]
 			}

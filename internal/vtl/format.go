@@ -65,11 +65,11 @@ func appendValue(b []byte, v any, depth int) []byte {
 			}
 			b = append(b, k...)
 			b = append(b, '=')
-			if m, ok := x.vals[k].(*Map); ok && m == x {
+			if m, ok := x.vs[i].(*Map); ok && m == x {
 				b = append(b, "(this Map)"...)
 				continue
 			}
-			b = appendValue(b, x.vals[k], depth+1)
+			b = appendValue(b, x.vs[i], depth+1)
 		}
 		return append(b, '}')
 	case Entry:

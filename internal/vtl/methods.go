@@ -726,9 +726,9 @@ func javaEquals(a, b any) bool {
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for _, k := range x.keys {
-			yv, ok := y.vals[k]
-			if !ok || !javaEquals(x.vals[k], yv) {
+		for i, k := range x.keys {
+			yv, ok := y.Get(k)
+			if !ok || !javaEquals(x.vs[i], yv) {
 				return false
 			}
 		}
@@ -918,8 +918,8 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 		}
 	case mContainsValue:
 		if n == 1 {
-			for _, k := range m.keys {
-				if javaEquals(m.vals[k], args[0]) {
+			for _, v := range m.vs {
+				if javaEquals(v, args[0]) {
 					return true, nil
 				}
 			}
@@ -935,8 +935,8 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 	case mPutAll:
 		if n == 1 {
 			if o, ok := args[0].(*Map); ok {
-				for _, k := range o.keys {
-					m.Put(k, o.vals[k])
+				for i, k := range o.keys {
+					m.Put(k, o.vs[i])
 				}
 			}
 			return nil, nil
@@ -963,25 +963,20 @@ func mapMethod(m *Map, id mid, args []any) (any, error) {
 	case mValues:
 		if n == 0 {
 			l := &List{Items: make([]any, len(m.keys)), src: m, srcMod: m.mod}
-			for i, k := range m.keys {
-				l.Items[i] = m.vals[k]
-			}
+			copy(l.Items, m.vs)
 			return l, nil
 		}
 	case mEntrySet:
 		if n == 0 {
 			l := &List{Items: make([]any, len(m.keys)), src: m, srcMod: m.mod}
 			for i, k := range m.keys {
-				l.Items[i] = Entry{k, m.vals[k]}
+				l.Items[i] = Entry{k, m.vs[i]}
 			}
 			return l, nil
 		}
 	case mClear:
 		if n == 0 {
-			m.keys = m.keys[:0]
-			clear(m.vals)
-			m.keySet.Store(nil)
-			m.mod++
+			m.clear()
 			return nil, nil
 		}
 	case mEquals:

@@ -46,10 +46,12 @@ type List struct {
 func NewList(items ...any) *List { return &List{Items: items} }
 
 // Map is a mutable map with string keys that keeps insertion order
-// (Java LinkedHashMap).
+// (Java LinkedHashMap). Small maps are searched linearly, larger ones
+// through an index.
 type Map struct {
 	keys []string
-	vals map[string]any
+	vs   []any
+	idx  map[string]int32 // built once the map outgrows smallMap
 	// keySet caches the read-only list keySet() returns, so iterating
 	// the keys of a map does not allocate on every render. It is safe
 	// for maps shared read-only between renders.
@@ -57,9 +59,12 @@ type Map struct {
 	mod    uint32 // structural modifications
 }
 
+// smallMap is the size up to which a linear scan beats hashing.
+const smallMap = 8
+
 // NewMap returns an empty map with room for n entries.
 func NewMap(n int) *Map {
-	return &Map{keys: make([]string, 0, n), vals: make(map[string]any, n)}
+	return &Map{keys: make([]string, 0, n), vs: make([]any, 0, n)}
 }
 
 // Len reports the number of entries.
@@ -70,47 +75,80 @@ func (m *Map) Len() int {
 	return len(m.keys)
 }
 
+func (m *Map) find(k string) int {
+	if m.idx != nil {
+		if i, ok := m.idx[k]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	for i, key := range m.keys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}
+
 // Get returns the value for k.
 func (m *Map) Get(k string) (any, bool) {
 	if m == nil {
 		return nil, false
 	}
-	v, ok := m.vals[k]
-	return v, ok
+	if i := m.find(k); i >= 0 {
+		return m.vs[i], true
+	}
+	return nil, false
 }
 
 // Put sets k to v, keeping the original position of an existing key, and
 // returns the previous value (Java Map.put).
 func (m *Map) Put(k string, v any) any {
-	if m.vals == nil {
-		m.vals = make(map[string]any)
+	if i := m.find(k); i >= 0 {
+		old := m.vs[i]
+		m.vs[i] = v
+		return old
 	}
-	old, ok := m.vals[k]
-	if !ok {
-		m.keys = append(m.keys, k)
-		m.keySet.Store(nil)
-		m.mod++
+	m.keys = append(m.keys, k)
+	m.vs = append(m.vs, v)
+	if m.idx != nil {
+		m.idx[k] = int32(len(m.keys) - 1)
+	} else if len(m.keys) > smallMap {
+		m.reindex()
 	}
-	m.vals[k] = v
-	return old
+	m.keySet.Store(nil)
+	m.mod++
+	return nil
+}
+
+func (m *Map) reindex() {
+	m.idx = make(map[string]int32, len(m.keys))
+	for i, k := range m.keys {
+		m.idx[k] = int32(i)
+	}
 }
 
 // Remove deletes k and returns its value (Java Map.remove).
 func (m *Map) Remove(k string) any {
-	old, ok := m.vals[k]
-	if !ok {
+	i := m.find(k)
+	if i < 0 {
 		return nil
 	}
-	delete(m.vals, k)
+	old := m.vs[i]
+	m.keys = append(m.keys[:i], m.keys[i+1:]...)
+	m.vs = append(m.vs[:i], m.vs[i+1:]...)
+	if m.idx != nil {
+		m.reindex()
+	}
 	m.keySet.Store(nil)
 	m.mod++
-	for i, key := range m.keys {
-		if key == k {
-			m.keys = append(m.keys[:i], m.keys[i+1:]...)
-			break
-		}
-	}
 	return old
+}
+
+func (m *Map) clear() {
+	m.keys, m.vs, m.idx = m.keys[:0], m.vs[:0], nil
+	m.keySet.Store(nil)
+	m.mod++
 }
 
 // Keys returns the keys in insertion order. The caller must not modify it.
