@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/portico-dev/portico/internal/app"
+	"github.com/portico-dev/portico/internal/vpclink"
 )
 
 func main() {
@@ -40,6 +41,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	inMemory := fs.Bool("in-memory", false, "keep everything in memory; nothing survives a restart")
 	region := fs.String("region", "us-east-1", "region Portico reports in ARNs and $context")
 	account := fs.String("account-id", "000000000000", "account id Portico reports in ARNs and $context")
+	targets := vpclink.Targets{}
+	fs.Func("vpc-link-target", "map a VPC link target ARN to upstreams: ARN=host:port[,host:port] (repeatable)", func(v string) error {
+		arn, ups, err := vpclink.ParseFlag(v)
+		if err == nil {
+			targets[arn] = append(targets[arn], ups...)
+		}
+		return err
+	})
+	fs.Func("vpc-link-targets", "JSON file mapping VPC link target ARNs to lists of host:port upstreams", func(path string) error {
+		t, err := vpclink.Load(path)
+		for arn, ups := range t {
+			targets[arn] = append(targets[arn], ups...)
+		}
+		return err
+	})
 	caFile := fs.String("ca-file", "", "PEM file of CA certificates trusted for HTTPS backends, besides the system roots")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
@@ -67,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	a, err := app.New(ctx, app.Config{DataDir: *data, InMemory: *inMemory, Region: *region, AccountID: *account, Log: log, CAFile: *caFile,
+	a, err := app.New(ctx, app.Config{DataDir: *data, InMemory: *inMemory, Region: *region, AccountID: *account, Log: log, CAFile: *caFile, VpcLinkTargets: targets,
 		LambdaEndpoint: *lambdaEndpoint}) // Lambda
 	if err != nil {
 		log.Error("start", "err", err)

@@ -28,6 +28,7 @@ import (
 	"github.com/portico-dev/portico/internal/server"
 	"github.com/portico-dev/portico/internal/store"
 	"github.com/portico-dev/portico/internal/store/boltstore"
+	"github.com/portico-dev/portico/internal/vpclink"
 	"github.com/portico-dev/portico/internal/vtl"
 
 	"github.com/portico-dev/portico/internal/httpapi"      // HTTP APIs
@@ -41,6 +42,10 @@ type Config struct {
 	Region    string
 	AccountID string
 	Log       *slog.Logger
+	// VpcLinkTargets maps VPC link target ARNs (load balancers,
+	// listeners, Cloud Map services) to host:port upstreams
+	// (--vpc-link-target, --vpc-link-targets).
+	VpcLinkTargets vpclink.Targets
 	// CAFile is a PEM bundle trusted for HTTPS backends in addition to the
 	// system roots (--ca-file).
 	CAFile string
@@ -111,7 +116,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	served := &deploy.Served{}
 	dep := deploy.New(deploy.Config{Store: st, Kinds: kinds, Log: cfg.Log, Served: served,
-		SnapshotKey: apigw.SnapshotKey, StagePrefix: apigw.StagePrefix, APIKey: apigw.APIKey})
+		SnapshotKey: apigw.SnapshotKey, StagePrefix: apigw.StagePrefix, APIKey: apigw.APIKey,
+		VpcLinkPrefix: apigw.VpcLinkPrefix, Targets: cfg.VpcLinkTargets})
 	if err := dep.LoadAll(ctx); err != nil {
 		lsvc.Close() // Lambda
 		st.Close()
@@ -120,11 +126,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	mux := mgmt.NewMux(cfg.Log)
 	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log,
-		CheckTemplate: checkTemplate, TestInvoker: dep, Caches: dep}).Register(mux)
+		CheckTemplate: checkTemplate, TestInvoker: dep, Caches: dep, Links: dep}).Register(mux)
 	lsvc.Register(mux) // Lambda
 
 	httpAPIs := httpapi.New(httpapi.Config{Store: st, Log: cfg.Log, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs
-		Functions: lsvc, HTTP: a.http, Targets: cfg.HTTPAPITargets, RootCAs: roots}) // HTTP APIs
+		Functions: lsvc, HTTP: a.http, Targets: httpAPITargets(cfg), RootCAs: roots}) // HTTP APIs
 	if err := httpAPIs.LoadAll(ctx); err != nil { // HTTP APIs
 		lsvc.Close()    // HTTP APIs
 		st.Close()      // HTTP APIs
@@ -194,4 +200,17 @@ func rootCAs(caFile string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("--ca-file %s holds no PEM certificates", caFile)
 	}
 	return pool, nil
+}
+
+// httpAPITargets gives HTTP API private integrations the same ARN
+// mapping as REST VPC links.
+func httpAPITargets(cfg Config) httpapi.Targets {
+	t := httpapi.Targets{}
+	for arn, ups := range cfg.VpcLinkTargets {
+		t[arn] = ups
+	}
+	for arn, ups := range cfg.HTTPAPITargets {
+		t[arn] = ups
+	}
+	return t
 }

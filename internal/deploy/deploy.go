@@ -22,6 +22,7 @@ import (
 	"github.com/portico-dev/portico/internal/pipeline"
 	"github.com/portico-dev/portico/internal/router"
 	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/vpclink"
 )
 
 // Factory builds the backend of one integration kind at deploy time.
@@ -90,6 +91,10 @@ type Config struct {
 	SnapshotKey func(api, id string) string
 	StagePrefix func(api string) string
 	APIKey      func(api string) string
+	// VpcLinkPrefix locates stored REST VPC links; Targets maps their
+	// target ARNs to upstreams.
+	VpcLinkPrefix string
+	Targets       vpclink.Targets
 }
 
 // Deployer compiles and publishes. Writers serialise on its mutex.
@@ -98,6 +103,7 @@ type Deployer struct {
 	mu     sync.Mutex
 	cache  map[string]*Deployment // by api/deployment id
 	caches map[string]*stageCache // by api/stage
+	links  atomic.Pointer[map[string]*vpclink.Link]
 }
 
 // New returns a Deployer publishing an empty snapshot.
@@ -111,6 +117,9 @@ func New(cfg Config) *Deployer {
 
 // LoadAll compiles every API in the store (start-up).
 func (d *Deployer) LoadAll(ctx context.Context) error {
+	if err := d.ReloadLinks(ctx); err != nil {
+		return err
+	}
 	var ids []string
 	err := d.cfg.Store.View(ctx, func(tx store.Tx) error {
 		kvs, err := tx.List("restapis/", "", 0)
@@ -275,5 +284,5 @@ func (d *Deployer) compileMethod(apiID string, r *model.Resource, m *model.Metho
 		return nil, fmt.Errorf("integration type %s has no backend", it.Type)
 	}
 	return pipeline.CompileREST(pipeline.RESTConfig{APIID: apiID, Resource: r, Method: m, Integration: it, Backend: backend,
-		BinaryMediaTypes: binaryTypes})
+		BinaryMediaTypes: binaryTypes, Links: d.Link})
 }

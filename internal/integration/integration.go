@@ -8,6 +8,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/portico-dev/portico/internal/vpclink"
 )
 
 // Request is an integration request, fully rendered: the data plane has
@@ -19,9 +21,10 @@ type Request struct {
 	URL    string
 	Header http.Header
 	Body   []byte
-	// Host, when set, is sent as the Host header and used for TLS SNI
-	// while the connection goes to URL's host (VPC links, integrations-v1.md §3.1).
-	Host string
+	// Upstreams, when set, is where connections go (a VPC link's
+	// targets); URL's host is still sent as the Host header and used as
+	// the TLS server name (integrations-v1.md §3.1, §4.1).
+	Upstreams *vpclink.Pool
 	// Timeout is the integration's timeoutInMillis.
 	Timeout time.Duration
 }

@@ -161,3 +161,14 @@ type Snapshot struct {
 	Resources        []*Resource                 `json:"resources"`
 	GatewayResponses map[string]*GatewayResponse `json:"gatewayResponses,omitempty"`
 }
+
+// VpcLink is a REST (v1) VPC link (control-plane.md §5 VpcLink).
+type VpcLink struct {
+	ID            string            `json:"id"`
+	Name          string            `json:"name"`
+	Description   string            `json:"description,omitempty"`
+	TargetArns    []string          `json:"targetArns"`
+	Status        string            `json:"status"`
+	StatusMessage string            `json:"statusMessage,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/model"
+	"github.com/portico-dev/portico/internal/vpclink"
 )
 
 // RESTConfig is what a REST method is compiled from.
@@ -29,6 +30,8 @@ type RESTConfig struct {
 	Backend integration.Integration
 	// BinaryMediaTypes is the API's binaryMediaTypes (§10).
 	BinaryMediaTypes []string
+	// Links resolves VPC link ids for private integrations (§4.1).
+	Links func(id string) *vpclink.Link
 }
 
 // CompileREST compiles one REST method into its stages: templates,
@@ -64,6 +67,15 @@ func CompileREST(cfg RESTConfig) (*Method, error) {
 	ir := &integrationRequest{apiID: cfg.APIID, kind: it.Type, uri: u, method: it.HTTPMethod, timeout: timeout,
 		mapper: mapper, templates: templates, passthrough: it.PassthroughBehavior,
 		binary: binary, contentHandling: it.ContentHandling}
+	if it.ConnectionType == "VPC_LINK" {
+		if cfg.Links == nil {
+			return nil, fmt.Errorf("private integration without a VPC link resolver")
+		}
+		ir.links = cfg.Links
+		if ir.connection, err = compileURI(it.ConnectionID); err != nil {
+			return nil, fmt.Errorf("connectionId: %w", err)
+		}
+	}
 	if u != nil {
 		ir.pathSources = pathSources(it, u)
 	}
@@ -190,6 +202,10 @@ type integrationRequest struct {
 	// Content handling of the request payload (§10.1).
 	binary          binaryTypes
 	contentHandling string
+	// Private integrations: the connectionId (stage variables allowed)
+	// and the VPC link resolver (§4.1).
+	connection *uriTemplate
+	links      func(id string) *vpclink.Link
 }
 
 func (s *integrationRequest) Name() string { return "Integration request" }
@@ -285,6 +301,18 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 		b.WriteString(query)
 	}
 	r.URL = b.String()
+	if s.connection != nil {
+		var id strings.Builder
+		s.connection.render(&id, func(string) string { return "" }, x.StageVars)
+		link := s.links(id.String())
+		switch {
+		case link == nil:
+			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("vpc link %q not found", id.String())}
+		case link.Pool == nil:
+			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: link.Err}
+		}
+		r.Upstreams = link.Pool
+	}
 	h := make(http.Header, len(x.Header)+8)
 	if proxy {
 		for k, vs := range x.Header {

@@ -35,6 +35,8 @@ type Options struct {
 	Addr string
 	// CAFile is trusted for HTTPS backends (portico serve --ca-file).
 	CAFile string
+	// VpcLinkTargets maps VPC link target ARNs to upstreams.
+	VpcLinkTargets map[string][]string
 }
 
 // Start runs a Portico in memory for the test.
@@ -47,7 +49,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 	if os.Getenv("PORTICO_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := app.New(context.Background(), app.Config{DataDir: opts.DataDir, InMemory: opts.DataDir == "", Log: log, CAFile: opts.CAFile})
+	a, err := app.New(context.Background(), app.Config{DataDir: opts.DataDir, InMemory: opts.DataDir == "", Log: log, CAFile: opts.CAFile, VpcLinkTargets: opts.VpcLinkTargets})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -29,6 +30,8 @@ type Client struct {
 	// or URL clone is made.
 	strict   *http.Transport
 	insecure *http.Transport
+	byName   sync.Map // server name → *http.Transport (private integrations)
+	dialer   *net.Dialer
 	bufs     sync.Pool
 }
 
@@ -66,28 +69,14 @@ func New(opts Options) *Client {
 	// insecureSkipVerification: the chain is not checked, but expiry and
 	// host name still are (integrations-v1.md §4.2). The handshake is ours
 	// so that the host name checked is the one dialled, IPs included.
+	c.dialer = dialer
 	c.insecure = mk(nil)
 	c.insecure.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err
 		}
-		raw, err := dialer.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		cfg := &tls.Config{InsecureSkipVerify: true, VerifyConnection: func(cs tls.ConnectionState) error {
-			return verifyLeafOnly(cs, host)
-		}}
-		if net.ParseIP(host) == nil {
-			cfg.ServerName = host
-		}
-		tc := tls.Client(raw, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			raw.Close()
-			return nil, err
-		}
-		return tc, nil
+		return c.dialTLSInsecure(ctx, network, addr, host)
 	}
 	c.bufs.New = func() any { return new(bytes.Buffer) }
 	return c
@@ -95,6 +84,27 @@ func New(opts Options) *Client {
 
 // verifyLeafOnly checks the backend certificate's validity period and
 // that it names host, without checking its chain of trust.
+// dialTLSInsecure connects to addr and checks the certificate's validity
+// period and that it names host, without its chain of trust.
+func (c *Client) dialTLSInsecure(ctx context.Context, network, addr, host string) (net.Conn, error) {
+	raw, err := c.dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &tls.Config{InsecureSkipVerify: true, VerifyConnection: func(cs tls.ConnectionState) error {
+		return verifyLeafOnly(cs, host)
+	}}
+	if net.ParseIP(host) == nil {
+		cfg.ServerName = host
+	}
+	tc := tls.Client(raw, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
 func verifyLeafOnly(cs tls.ConnectionState, host string) error {
 	if len(cs.PeerCertificates) == 0 {
 		return errors.New("backend presented no certificate")
@@ -126,30 +136,99 @@ var _ integration.Integration = (*Backend)(nil)
 func (c *Client) For(insecure bool) *Backend { return &Backend{c: c, insecure: insecure} }
 
 // Invoke sends req and reads the whole response (bounded by
-// integration.MaxPayload).
+// integration.MaxPayload). With req.Upstreams it connects to the VPC
+// link's upstreams in turn, skipping one that refuses the connection.
 func (b *Backend) Invoke(ctx context.Context, req *integration.Request) (*integration.Response, error) {
 	if req.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
 		defer cancel()
 	}
+	if req.Upstreams == nil {
+		tr := b.c.strict
+		if b.insecure {
+			tr = b.c.insecure
+		}
+		return b.send(ctx, tr, req, req.URL, "")
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return nil, &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("integration uri: %w", err)}
+	}
+	tr := b.c.strict
+	if u.Scheme == "https" {
+		tr = b.c.forServerName(u.Hostname(), b.insecure)
+	} else if b.insecure {
+		tr = b.c.insecure
+	}
+	var lastErr error
+	for attempt := 0; attempt < req.Upstreams.Len(); attempt++ {
+		idx, addr := req.Upstreams.Pick(time.Now())
+		target := *u
+		target.Host = addr
+		resp, err := b.send(ctx, tr, req, target.String(), u.Host)
+		if err == nil {
+			return resp, nil
+		}
+		lastErr = err
+		var ge *awserr.GatewayError
+		if errors.As(err, &ge) && isRefused(ge.Cause) {
+			req.Upstreams.MarkDown(idx, time.Now())
+			continue
+		}
+		return nil, err
+	}
+	return nil, lastErr
+}
+
+// isRefused reports a connection that could not be made: safe to retry
+// on another upstream, nothing was sent.
+func isRefused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// forServerName returns a transport whose TLS server name is name, for
+// private integrations that connect to an upstream address while
+// verifying the integration uri's host.
+func (c *Client) forServerName(name string, insecure bool) *http.Transport {
+	key := name
+	if insecure {
+		key = "insecure:" + name
+	}
+	if tr, ok := c.byName.Load(key); ok {
+		return tr.(*http.Transport)
+	}
+	var tr *http.Transport
+	if insecure {
+		tr = c.insecure.Clone()
+		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return c.dialTLSInsecure(ctx, network, addr, name)
+		}
+	} else {
+		tr = c.strict.Clone()
+		tc := tr.TLSClientConfig.Clone()
+		tc.ServerName = name
+		tr.TLSClientConfig = tc
+	}
+	actual, _ := c.byName.LoadOrStore(key, tr)
+	return actual.(*http.Transport)
+}
+
+func (b *Backend) send(ctx context.Context, tr *http.Transport, req *integration.Request, target, host string) (*integration.Response, error) {
 	var body io.Reader
 	if len(req.Body) > 0 {
 		body = bytes.NewReader(req.Body)
 	}
-	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	hr, err := http.NewRequestWithContext(ctx, req.Method, target, body)
 	if err != nil {
 		return nil, &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("build backend request: %w", err)}
 	}
 	if req.Header != nil {
 		hr.Header = req.Header
 	}
-	if req.Host != "" {
-		hr.Host = req.Host
-	}
-	tr := b.c.strict
-	if b.insecure {
-		tr = b.c.insecure
+	if host != "" {
+		hr.Host = host
 	}
 	resp, err := tr.RoundTrip(hr)
 	if err != nil {

@@ -40,6 +40,8 @@ type Config struct {
 	CheckTemplate func(src string) error
 	// TestInvoker serves TestInvokeMethod; nil answers 400.
 	TestInvoker TestInvoker
+	// Links makes VPC link changes reach the data plane; may be nil.
+	Links LinkPublisher
 	// Caches flushes stage caches (FlushStageCache); may be nil.
 	Caches interface{ FlushStageCache(apiID, stage string) }
 }
@@ -114,6 +116,12 @@ func (s *Service) Register(mux *mgmt.Mux) {
 	mux.Handle("DELETE", api+"/stages/{stage}", s.deleteStage)
 	mux.Handle("DELETE", api+"/stages/{stage}/cache/data", s.flushStageCache)
 	mux.Handle("DELETE", api+"/stages/{stage}/cache/authorizers", s.flushStageAuthorizersCache)
+
+	mux.Handle("POST", "/vpclinks", s.createVpcLink)
+	mux.Handle("GET", "/vpclinks", s.getVpcLinks)
+	mux.Handle("GET", "/vpclinks/{link}", s.getVpcLink)
+	mux.Handle("PATCH", "/vpclinks/{link}", s.updateVpcLink)
+	mux.Handle("DELETE", "/vpclinks/{link}", s.deleteVpcLink)
 
 	mux.Handle("PUT", api+"/gatewayresponses/{type}", s.putGatewayResponse)
 	mux.Handle("GET", api+"/gatewayresponses/{type}", s.getGatewayResponse)
