@@ -47,7 +47,10 @@ type Exchange struct {
 	IntReq integration.Request
 	// Transformed is set when a request template produced IntReq.Body.
 	Transformed bool
-	IntResp     *integration.Response
+	// BinaryAccepted: the client's first Accept type is a binary media
+	// type (Lambda proxy responses, integrations-v1.md §9.3).
+	BinaryAccepted bool
+	IntResp        *integration.Response
 	// IntegrationLatency is how long the backend took.
 	IntegrationLatency time.Duration
 	Result             Result

@@ -15,6 +15,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/awserr"
 	"github.com/portico-dev/portico/internal/integration"
+	"github.com/portico-dev/portico/internal/integration/lambdaproxy"
 	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/model"
 	"github.com/portico-dev/portico/internal/vpclink"
@@ -64,7 +65,7 @@ func CompileREST(cfg RESTConfig) (*Method, error) {
 		}
 	}
 	binary := compileBinaryTypes(cfg.BinaryMediaTypes)
-	ir := &integrationRequest{apiID: cfg.APIID, kind: it.Type, uri: u, method: it.HTTPMethod, timeout: timeout,
+	ir := &integrationRequest{apiID: cfg.APIID, kind: it.Type, binaryTypes: cfg.BinaryMediaTypes, uri: u, method: it.HTTPMethod, timeout: timeout,
 		mapper: mapper, templates: templates, passthrough: it.PassthroughBehavior,
 		binary: binary, contentHandling: it.ContentHandling}
 	if it.ConnectionType == "VPC_LINK" {
@@ -206,6 +207,8 @@ type integrationRequest struct {
 	// and the VPC link resolver (§4.1).
 	connection *uriTemplate
 	links      func(id string) *vpclink.Link
+	// binaryTypes is the API's binaryMediaTypes (Lambda proxy events).
+	binaryTypes []string
 }
 
 func (s *integrationRequest) Name() string { return "Integration request" }
@@ -287,11 +290,14 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 			return ""
 		}, x.StageVars)
 	}
+	awsKind := s.kind == model.TypeAWS || s.kind == model.TypeAWSProxy
 	query := x.RawQuery
-	if !proxy {
+	if !proxy || awsKind {
 		query = ""
 	}
-	query = appendQuery(query, mapped.Query, x.Overrides.RequestQuery)
+	if !awsKind {
+		query = appendQuery(query, mapped.Query, x.Overrides.RequestQuery)
+	}
 	if query != "" {
 		if strings.Contains(b.String(), "?") {
 			b.WriteByte('&')
@@ -312,6 +318,13 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 			return &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: link.Err}
 		}
 		r.Upstreams = link.Pool
+	}
+	if s.kind == model.TypeAWSProxy {
+		r.Body = s.lambdaEvent(x)
+		if x.Trace != nil {
+			x.Trace.Note("Endpoint request body after transformations", truncate(string(r.Body)))
+		}
+		return nil
 	}
 	h := make(http.Header, len(x.Header)+8)
 	if proxy {
@@ -440,6 +453,9 @@ func (s *invoke) Name() string { return "Endpoint response" }
 
 func (s *invoke) Run(ctx context.Context, x *Exchange) error {
 	t0 := time.Now()
+	if x.BinaryAccepted {
+		ctx = lambdaproxy.WithBinaryAccepted(ctx)
+	}
 	resp, err := s.backend.Invoke(ctx, &x.IntReq)
 	x.IntegrationLatency = time.Since(t0)
 	if err != nil {
@@ -487,4 +503,36 @@ func mockStatus(out []byte) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// lambdaEvent builds the Lambda proxy event, payload format 1.0
+// (integrations-v1.md §9.1, §9.2).
+func (s *integrationRequest) lambdaEvent(x *Exchange) []byte {
+	h := make(http.Header, len(x.Header)+5)
+	for k, vs := range x.Header {
+		h[k] = vs
+	}
+	h["Host"] = []string{x.Host}
+	h["X-Forwarded-For"] = []string{forwardedFor(x)}
+	h["X-Forwarded-Proto"] = []string{"http"}
+	h["X-Forwarded-Port"] = []string{forwardedPort(x.Host)}
+	h["X-Amzn-Trace-Id"] = []string{traceID(x)}
+	domain := x.Host
+	if i := strings.LastIndexByte(domain, ':'); i >= 0 && !strings.Contains(domain[i:], "]") {
+		domain = domain[:i]
+	}
+	prefix, _, _ := strings.Cut(domain, ".")
+	x.BinaryAccepted = lambdaproxy.BinaryAccepted(s.binaryTypes, x.Header.Get("Accept"))
+	ev := &lambdaproxy.Request{
+		Method: x.HTTPMethod, Resource: x.ResourcePath, Path: x.Path, Header: h, Query: x.Query(),
+		PathParams: x.Params.All(), StageVars: x.StageVars, Body: x.Body, BinaryMediaTypes: s.binaryTypes,
+		Context: lambdaproxy.RequestContext{
+			AccountID: x.AccountID, APIID: x.APIID, DeploymentID: x.DeploymentID, DomainName: domain, DomainPrefix: prefix,
+			ExtendedRequestID: x.ExtendedID, HTTPMethod: x.HTTPMethod, Path: "/" + x.Stage + x.Path, Protocol: x.Protocol,
+			RequestID: x.RequestID, RequestTime: x.Start.UTC().Format("02/Jan/2006:15:04:05 +0000"),
+			RequestTimeEpoch: x.Start.UnixMilli(), ResourceID: x.ResourceID, ResourcePath: x.ResourcePath, Stage: x.Stage,
+			Identity: lambdaproxy.Identity{SourceIP: x.SourceIP, UserAgent: x.Header.Get("User-Agent")},
+		},
+	}
+	return lambdaproxy.AppendEvent(make([]byte, 0, 1024+len(x.Body)*4/3), ev)
 }
