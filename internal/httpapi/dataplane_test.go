@@ -200,6 +200,14 @@ func TestNotFound(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /prod/only = %d", resp.StatusCode)
 	}
+	// disableExecuteApiEndpoint turns the default endpoint off.
+	if _, err := f.c.UpdateApi(context.Background(), &v2.UpdateApiInput{ApiId: &api, DisableExecuteApiEndpoint: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.call("GET", api, "/prod/only", "", nil)
+	if resp.StatusCode != 403 || body != `{"message":"Forbidden"}` {
+		t.Fatalf("disabled endpoint = %d %s", resp.StatusCode, body)
+	}
 }
 
 // TestStages: the $default stage is served at the root and named stages

@@ -108,7 +108,7 @@ type route struct {
 	target *target
 	auth   *jwtAuthorizer
 	scopes []string
-	custom bool // CUSTOM (Lambda) or AWS_IAM: not served yet
+	custom bool // CUSTOM (Lambda authorizer): not served yet, 500
 }
 
 // New returns a Server serving nothing yet.
@@ -313,8 +313,10 @@ func (s *Server) compile(apiID, depID string, snap *model.V2Snapshot, links map[
 				jwts[rt.AuthorizerID] = ja
 			}
 			cr.auth = ja
-		case "CUSTOM", "AWS_IAM":
+		case "CUSTOM":
 			cr.custom = true
+			// AWS_IAM: Portico does not check SigV4 signatures on the
+			// data plane; such routes are served without authorization.
 		}
 		if err := b.Add(rt.RouteKey, cr); err != nil {
 			return nil, fmt.Errorf("route %s: %w", rt.RouteKey, err)
@@ -376,8 +378,8 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 	x.api = a
 	x.rawPath = path
 	w.Header()["Apigw-Requestid"] = []string{x.requestID}
-	if a.disabled {
-		writeMsg(w, http.StatusNotFound, msgNotFound)
+	if a.disabled { // disableExecuteApiEndpoint: the default endpoint answers 403
+		writeMsg(w, http.StatusForbidden, msgForbidden)
 		return true
 	}
 	// Stage selection (integrations-v2.md §7.1): a first segment naming

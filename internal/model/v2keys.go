@@ -14,6 +14,10 @@ const V2APIPrefix = "v2apis/"
 // V2RouteKey is where route id of api is stored.
 func V2RouteKey(api, id string) string { return "v2routes/" + api + "/" + id }
 
+// V2RouteKeyIndex maps a route key of api to its route id (route keys
+// are unique per API).
+func V2RouteKeyIndex(api, routeKey string) string { return "v2routekeys/" + api + "/" + routeKey }
+
 // V2IntegrationKey is where integration id of api is stored.
 func V2IntegrationKey(api, id string) string { return "v2integrations/" + api + "/" + id }
 
@@ -38,6 +42,6 @@ const V2VpcLinkPrefix = "v2vpclinks/"
 // V2APIChildPrefixes returns the prefixes holding api's routes,
 // integrations, authorizers, deployments, snapshots and stages.
 func V2APIChildPrefixes(api string) []string {
-	return []string{"v2routes/" + api + "/", "v2integrations/" + api + "/", "v2authorizers/" + api + "/",
+	return []string{"v2routes/" + api + "/", "v2routekeys/" + api + "/", "v2integrations/" + api + "/", "v2authorizers/" + api + "/",
 		"v2deployments/" + api + "/", "v2snapshots/" + api + "/", "v2stages/" + api + "/"}
 }

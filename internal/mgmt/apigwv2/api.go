@@ -149,7 +149,7 @@ func (s *Service) quickCreate(tx store.Tx, a *model.V2Api, in apiInput) error {
 	if err := putJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it); err != nil {
 		return err
 	}
-	if err := putJSON(tx, model.V2RouteKey(a.APIID, rt.RouteID), rt); err != nil {
+	if err := putRoute(tx, a.APIID, rt, ""); err != nil {
 		return err
 	}
 	if err := putJSON(tx, model.V2StageKey(a.APIID, st.StageName), st); err != nil {
@@ -208,7 +208,11 @@ func (s *Service) updateAPI(r *http.Request, p mgmt.Params) (int, any, error) {
 		}
 		return putJSON(tx, model.V2APIKey(a.APIID), a)
 	})
-	return http.StatusOK, a, err
+	if err != nil {
+		return 0, nil, err
+	}
+	s.publish(r, p["api"]) // disableExecuteApiEndpoint applies at once
+	return http.StatusOK, a, nil
 }
 
 // quickUpdate changes the managed integration's target/credentials and
@@ -247,8 +251,12 @@ func (s *Service) quickUpdate(tx store.Tx, a *model.V2Api, in apiInput) error {
 	}
 	for _, rt := range routes {
 		if rt.APIGatewayManaged {
+			old := rt.RouteKey
 			rt.RouteKey = *in.RouteKey
-			if err := putJSON(tx, model.V2RouteKey(a.APIID, rt.RouteID), rt); err != nil {
+			if err := checkRoute(tx, a, rt); err != nil {
+				return err
+			}
+			if err := putRoute(tx, a.APIID, rt, old); err != nil {
 				return err
 			}
 		}

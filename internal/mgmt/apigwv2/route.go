@@ -71,16 +71,25 @@ func checkRoute(tx store.Tx, a *model.V2Api, rt *model.V2Route) error {
 	if err := model.ValidateV2Route(a.ProtocolType, rt, exists, authType); err != nil {
 		return err
 	}
-	routes, err := listJSON[model.V2Route](tx, "v2routes/"+a.APIID+"/")
-	if err != nil {
-		return err
-	}
-	for _, o := range routes {
-		if o.RouteID != rt.RouteID && o.RouteKey == rt.RouteKey {
-			return awserr.Conflict("Route with key %s already exists for this API", rt.RouteKey)
-		}
+	id, err := tx.Get(model.V2RouteKeyIndex(a.APIID, rt.RouteKey))
+	if err == nil && string(id) != rt.RouteID {
+		return awserr.Conflict("Route with key %s already exists for this API", rt.RouteKey)
 	}
 	return nil
+}
+
+// putRoute stores rt and keeps the route key index current; oldKey is
+// the key rt had before ("" for a new route).
+func putRoute(tx store.Tx, api string, rt *model.V2Route, oldKey string) error {
+	if oldKey != "" && oldKey != rt.RouteKey {
+		if err := tx.Delete(model.V2RouteKeyIndex(api, oldKey)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Put(model.V2RouteKeyIndex(api, rt.RouteKey), []byte(rt.RouteID)); err != nil {
+		return err
+	}
+	return putJSON(tx, model.V2RouteKey(api, rt.RouteID), rt)
 }
 
 func (s *Service) createRoute(r *http.Request, p mgmt.Params) (int, any, error) {
@@ -101,7 +110,7 @@ func (s *Service) createRoute(r *http.Request, p mgmt.Params) (int, any, error) 
 		if err := checkRoute(tx, a, rt); err != nil {
 			return err
 		}
-		return putJSON(tx, model.V2RouteKey(a.APIID, rt.RouteID), rt)
+		return putRoute(tx, a.APIID, rt, "")
 	})
 	if err != nil {
 		return 0, nil, err
@@ -157,11 +166,12 @@ func (s *Service) updateRoute(r *http.Request, p mgmt.Params) (int, any, error) 
 			return err
 		}
 		rt = cur
+		oldKey := rt.RouteKey
 		in.apply(rt)
 		if err := checkRoute(tx, a, rt); err != nil {
 			return err
 		}
-		return putJSON(tx, model.V2RouteKey(a.APIID, rt.RouteID), rt)
+		return putRoute(tx, a.APIID, rt, oldKey)
 	})
 	return http.StatusOK, rt, err
 }
@@ -173,6 +183,9 @@ func (s *Service) deleteRoute(r *http.Request, p mgmt.Params) (int, any, error) 
 			return err
 		}
 		if err := isManagedConflict(rt.APIGatewayManaged, "Route"); err != nil {
+			return err
+		}
+		if err := tx.Delete(model.V2RouteKeyIndex(a.APIID, rt.RouteKey)); err != nil {
 			return err
 		}
 		return tx.Delete(model.V2RouteKey(a.APIID, rt.RouteID))
