@@ -59,7 +59,7 @@ func (a *restAPI) method(t testing.TB, res, verb string, params map[string]bool,
 	}
 }
 
-func (a *restAPI) response(t *testing.T, res, verb, status, pattern string, headers map[string]string, templates map[string]string) {
+func (a *restAPI) response(t testing.TB, res, verb, status, pattern string, headers map[string]string, templates map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	declared := map[string]bool{}
