@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +95,69 @@ func TestServeRestartAndGracefulShutdown(t *testing.T) {
 	}
 	if *got.Name != "survivor" {
 		t.Fatalf("name after restart %q", *got.Name)
+	}
+}
+
+// TestShutdownDrainsInFlight: SIGTERM stops accepting but lets a request
+// already in flight finish (issue: graceful shutdown, drain up to 10 s).
+func TestShutdownDrainsInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "portico")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(700 * time.Millisecond)
+		w.Write([]byte("finished"))
+	}))
+	defer slow.Close()
+	cmd, url := startBinary(t, bin, "--in-memory")
+	c := apigateway.New(apigateway.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	ctx := context.Background()
+	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("drain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: aws.String("GET"),
+		AuthorizationType: aws.String("NONE")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: aws.String("GET"),
+		Type: "HTTP_PROXY", IntegrationHttpMethod: aws.String("GET"), Uri: aws.String(slow.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		body string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.Get(url + "/_aws/execute-api/" + *api.Id + "/s/")
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- result{body: string(b)}
+	}()
+	time.Sleep(200 * time.Millisecond) // the request is now waiting on the backend
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.body != "finished" {
+		t.Fatalf("in-flight request: %q %v", r.body, r.err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v", err)
 	}
 }
 
