@@ -371,10 +371,14 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		}
 		return nil, err
 	}
-	res := &Response{status: resp.StatusCode, header: make(http.Header, len(resp.Header)), body: resp.Body}
-	for k, vs := range resp.Header {
-		if !droppedResponse[k] {
-			res.header[k] = vs
+	// The backend's header map is ours: drop what clients never get, in place.
+	res := &Response{status: resp.StatusCode, header: resp.Header, body: resp.Body}
+	if res.header == nil {
+		res.header = http.Header{}
+	}
+	for k := range res.header {
+		if droppedResponse[k] {
+			delete(res.header, k)
 		}
 	}
 	if t.respMap != nil {
