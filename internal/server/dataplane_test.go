@@ -87,7 +87,7 @@ func (a *restAPI) deploy(t testing.TB, stage string, vars map[string]string) {
 	}
 }
 
-func (a *restAPI) do(t *testing.T, method, path, body string, h http.Header) (*http.Response, string) {
+func (a *restAPI) do(t testing.TB, method, path, body string, h http.Header) (*http.Response, string) {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
