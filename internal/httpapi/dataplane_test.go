@@ -326,3 +326,21 @@ func writePEM(t *testing.T, srv *httptest.Server) string {
 	}
 	return p
 }
+
+// TestRestart: a Portico restarted on the same data directory serves
+// the HTTP APIs it had deployed (LoadAll at start-up).
+func TestRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := echoBackend(t)
+	f := start(t, porticotest.Options{DataDir: dir})
+	api := f.api(nil)
+	f.route(api, "GET /kept", f.proxy(api, b.URL))
+	f.stage(api, "$default", true, nil)
+	f.srv.Stop()
+	g := start(t, porticotest.Options{DataDir: dir})
+	resp, body := g.call("GET", api, "/kept", "", nil)
+	if resp.StatusCode != 200 || decode(t, body).Path != "/kept" {
+		t.Fatalf("after restart = %d %s", resp.StatusCode, body)
+	}
+}

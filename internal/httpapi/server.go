@@ -384,11 +384,8 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 	}
 	// Stage selection (integrations-v2.md §7.1): a first segment naming
 	// a stage selects it; otherwise $default at the root.
-	first, rest := path, ""
-	if p := strings.TrimPrefix(path, "/"); true {
-		first, rest, _ = strings.Cut(p, "/")
-		rest = "/" + rest
-	}
+	first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	rest = "/" + rest
 	if st := a.stages[first]; st != nil {
 		x.stage, x.path = st, rest
 	} else if (first == "$default" || first == "%24default") && a.def != nil {

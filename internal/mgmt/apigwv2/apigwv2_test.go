@@ -478,3 +478,60 @@ func TestPaging(t *testing.T) {
 		t.Fatalf("saw %d apis, want 5", len(seen))
 	}
 }
+
+// TestDeletesAndUpdates: DeleteCorsConfiguration, DeleteRouteSettings,
+// DeleteAccessLogSettings, UpdateApi of a quick-created API's target and
+// route key, UpdateStage variable merge (control-plane.md §6).
+func TestDeletesAndUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, c := client(t)
+	api, err := c.CreateApi(ctx, &v2.CreateApiInput{Name: aws.String("q"), ProtocolType: types.ProtocolTypeHttp,
+		Target: aws.String("https://example.com"), CorsConfiguration: &types.Cors{AllowOrigins: []string{"*"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteCorsConfiguration(ctx, &v2.DeleteCorsConfigurationInput{ApiId: api.ApiId}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := c.GetApi(ctx, &v2.GetApiInput{ApiId: api.ApiId})
+	if got.CorsConfiguration != nil {
+		t.Fatalf("cors after delete = %+v", got.CorsConfiguration)
+	}
+	if _, err := c.UpdateApi(ctx, &v2.UpdateApiInput{ApiId: api.ApiId, Target: aws.String("https://other.example.com"),
+		RouteKey: aws.String("GET /x")}); err != nil {
+		t.Fatal(err)
+	}
+	its, _ := c.GetIntegrations(ctx, &v2.GetIntegrationsInput{ApiId: api.ApiId})
+	routes, _ := c.GetRoutes(ctx, &v2.GetRoutesInput{ApiId: api.ApiId})
+	if *its.Items[0].IntegrationUri != "https://other.example.com" || *routes.Items[0].RouteKey != "GET /x" {
+		t.Fatalf("quick update: %s %s", *its.Items[0].IntegrationUri, *routes.Items[0].RouteKey)
+	}
+	if _, err := c.CreateStage(ctx, &v2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("dev"),
+		StageVariables:    map[string]string{"a": "1", "b": "2"},
+		RouteSettings:     map[string]types.RouteSettings{"GET /x": {ThrottlingRateLimit: aws.Float64(1)}},
+		AccessLogSettings: &types.AccessLogSettings{DestinationArn: aws.String("arn:aws:logs:us-east-1:1:log-group:g"), Format: aws.String("$context.requestId")}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.UpdateStage(ctx, &v2.UpdateStageInput{ApiId: api.ApiId, StageName: aws.String("dev"), StageVariables: map[string]string{"a": "", "c": "3"}})
+	if err != nil || st.StageVariables["a"] != "" || st.StageVariables["b"] != "2" || st.StageVariables["c"] != "3" {
+		t.Fatalf("UpdateStage variables = %v, %v", st.StageVariables, err)
+	}
+	if _, err := c.DeleteRouteSettings(ctx, &v2.DeleteRouteSettingsInput{ApiId: api.ApiId, StageName: aws.String("dev"), RouteKey: aws.String("GET /x")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DeleteRouteSettings(ctx, &v2.DeleteRouteSettingsInput{ApiId: api.ApiId, StageName: aws.String("dev"), RouteKey: aws.String("GET /x")})
+	wantAPIError(t, err, "NotFoundException", "route key")
+	if _, err := c.DeleteAccessLogSettings(ctx, &v2.DeleteAccessLogSettingsInput{ApiId: api.ApiId, StageName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+	st2, _ := c.GetStage(ctx, &v2.GetStageInput{ApiId: api.ApiId, StageName: aws.String("dev")})
+	if st2.AccessLogSettings != nil || len(st2.RouteSettings) != 0 {
+		t.Fatalf("stage after deletes = %+v", st2)
+	}
+	_, err = c.DeleteStage(ctx, &v2.DeleteStageInput{ApiId: api.ApiId, StageName: aws.String("$default")})
+	wantAPIError(t, err, "ConflictException", "managed")
+	if _, err := c.DeleteStage(ctx, &v2.DeleteStageInput{ApiId: api.ApiId, StageName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+}

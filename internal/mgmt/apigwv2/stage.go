@@ -171,7 +171,7 @@ func (s *Service) getStage(r *http.Request, p mgmt.Params) (int, any, error) {
 
 // editStage loads a stage, lets fn change it, validates, stores and
 // publishes it.
-func (s *Service) editStage(r *http.Request, p mgmt.Params, fn func(st *model.V2Stage)) (*model.V2Stage, error) {
+func (s *Service) editStage(r *http.Request, p mgmt.Params, fn func(st *model.V2Stage) error) (*model.V2Stage, error) {
 	var st *model.V2Stage
 	err := s.update(r, func(tx store.Tx) error {
 		a, cur, err := s.loadStage(tx, p)
@@ -180,7 +180,9 @@ func (s *Service) editStage(r *http.Request, p mgmt.Params, fn func(st *model.V2
 		}
 		st = cur
 		wasAuto := st.AutoDeploy
-		fn(st)
+		if err := fn(st); err != nil {
+			return err
+		}
 		st.LastUpdatedDate = s.now()
 		if err := s.checkStage(tx, a, st); err != nil {
 			return err
@@ -211,7 +213,7 @@ func (s *Service) updateStage(r *http.Request, p mgmt.Params) (int, any, error) 
 	if in.StageName != nil || in.Tags != nil {
 		return 0, nil, awserr.BadRequest("stageName and tags cannot be updated with UpdateStage")
 	}
-	st, err := s.editStage(r, p, in.apply)
+	st, err := s.editStage(r, p, func(st *model.V2Stage) error { in.apply(st); return nil })
 	return http.StatusOK, st, err
 }
 
@@ -234,7 +236,7 @@ func (s *Service) deleteStage(r *http.Request, p mgmt.Params) (int, any, error) 
 }
 
 func (s *Service) deleteAccessLogSettings(r *http.Request, p mgmt.Params) (int, any, error) {
-	_, err := s.editStage(r, p, func(st *model.V2Stage) { st.AccessLogSettings = nil })
+	_, err := s.editStage(r, p, func(st *model.V2Stage) error { st.AccessLogSettings = nil; return nil })
 	if err != nil {
 		return 0, nil, err
 	}
@@ -242,18 +244,15 @@ func (s *Service) deleteAccessLogSettings(r *http.Request, p mgmt.Params) (int, 
 }
 
 func (s *Service) deleteRouteSettings(r *http.Request, p mgmt.Params) (int, any, error) {
-	missing := false
-	_, err := s.editStage(r, p, func(st *model.V2Stage) {
+	_, err := s.editStage(r, p, func(st *model.V2Stage) error {
 		if _, ok := st.RouteSettings[p["routeKey"]]; !ok {
-			missing = true
+			return notFound("RouteSettings", "Invalid route key specified: %s", p["routeKey"])
 		}
 		delete(st.RouteSettings, p["routeKey"])
+		return nil
 	})
 	if err != nil {
 		return 0, nil, err
-	}
-	if missing {
-		return 0, nil, notFound("RouteSettings", "Invalid route key specified: %s", p["routeKey"])
 	}
 	return http.StatusNoContent, nil, nil
 }
