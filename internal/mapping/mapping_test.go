@@ -329,7 +329,7 @@ func TestValidateRequestParameters(t *testing.T) {
 	}{
 		{"valid", map[string]string{"integration.request.path.id": "method.request.path.petId", "integration.request.header.a": "method.request.multivalueheader.h", "integration.request.header.b": "'s'"}, ""},
 		{"§16 bad expression", map[string]string{"integration.request.header.a": "true"}, "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: true]"},
-		{"§6.2 undeclared parameter", map[string]string{"integration.request.header.a": "method.request.querystring.q"}, "errors : [Invalid mapping expression specified: method.request.querystring.q]"},
+		{"§6.2 undeclared parameter (AWS names it a parameter)", map[string]string{"integration.request.header.a": "method.request.querystring.q"}, "errors : [Invalid mapping expression parameter specified: method.request.querystring.q]"},
 		{"§6.1 bad target", map[string]string{"integration.request.body.a": "'x'"}, "Invalid mapping expression parameter specified: integration.request.body.a"},
 		{"§6.2 bad name", map[string]string{"integration.request.header.a b": "'x'"}, "integration.request.header.a b"},
 		{"§6.2 response source in a request", map[string]string{"integration.request.header.a": "integration.response.body"}, "integration.response.body"},

@@ -433,8 +433,9 @@ func ValidateRequestParameters(params map[string]string, declared func(param str
 			return err
 		}
 		if declared != nil {
+			// AWS names the undeclared source as a parameter.
 			if p := declaredName(src); p != "" && !declared(p) {
-				return invalidExpr(params[k])
+				return invalidParam(params[k])
 			}
 		}
 	}

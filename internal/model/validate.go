@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/internal/awserr"
+	"github.com/portico-dev/portico/internal/mapping"
 )
 
 // Integration types (integrations-v1.md §1).
@@ -151,10 +152,8 @@ func ValidateIntegration(in *Integration, m *Method, op string) error {
 		}
 		return awserr.BadRequest("Response transfer mode STREAM is not supported")
 	}
-	for k, v := range in.RequestParameters {
-		if err := validateRequestMapping(k, v, m); err != nil {
-			return err
-		}
+	if err := mapping.ValidateRequestParameters(in.RequestParameters, declaredParam(m)); err != nil {
+		return awserr.BadRequest("%s", err.Error())
 	}
 	if err := validateTemplateKeys(in.RequestTemplates); err != nil {
 		return err
@@ -180,12 +179,30 @@ func ValidateIntegrationResponse(ir *IntegrationResponse, m *Method, op string) 
 			return awserr.BadRequest("Invalid selection pattern specified: %s", *ir.SelectionPattern)
 		}
 	}
-	for k, v := range ir.ResponseParameters {
-		if err := validateResponseMapping(k, v); err != nil {
-			return err
-		}
+	// Only headers the method response declares may be mapped (§13.4).
+	var declared map[string]bool
+	if m != nil && m.MethodResponses[ir.StatusCode] != nil {
+		declared = m.MethodResponses[ir.StatusCode].ResponseParameters
+	}
+	err := mapping.ValidateResponseParameters(ir.ResponseParameters, func(h string) bool {
+		_, ok := declared["method.response.header."+h]
+		return ok
+	})
+	if err != nil {
+		return awserr.BadRequest("%s", err.Error())
 	}
 	return validateTemplateKeys(ir.ResponseTemplates)
+}
+
+// declaredParam reports whether m declares a method request parameter.
+func declaredParam(m *Method) func(string) bool {
+	if m == nil {
+		return nil
+	}
+	return func(p string) bool {
+		_, ok := m.RequestParameters[p]
+		return ok
+	}
 }
 
 // CompileSelectionPattern compiles a selectionPattern so that it must match
@@ -239,71 +256,8 @@ func validateAWSURI(typ, raw string) error {
 	return nil
 }
 
-func invalidMapping(expr string) *awserr.Error {
-	return awserr.BadRequest("Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: %s]", expr)
-}
-
-// validateRequestMapping checks one integration requestParameters entry
-// (integrations-v1.md §6.1, §6.2).
-func validateRequestMapping(target, source string, m *Method) error {
-	loc, name, ok := cutLocation(target, "integration.request.", "header", "querystring", "path")
-	if !ok || !paramNamePattern.MatchString(name) {
-		return invalidMapping(target)
-	}
-	_ = loc
-	return validateSource(source, m)
-}
-
-func validateSource(source string, m *Method) error {
-	switch {
-	case len(source) >= 2 && source[0] == '\'' && source[len(source)-1] == '\'':
-		return nil
-	case source == "method.request.body":
-		return nil
-	case strings.HasPrefix(source, "method.request.body."):
-		return nil
-	case strings.HasPrefix(source, "context.") && len(source) > len("context."):
-		return nil
-	case strings.HasPrefix(source, "stageVariables."):
-		if !stageVarNamePattern.MatchString(strings.TrimPrefix(source, "stageVariables.")) {
-			return invalidMapping(source)
-		}
-		return nil
-	}
-	loc, name, ok := cutLocation(source, "method.request.", "header", "querystring", "path", "multivalueheader", "multivaluequerystring")
-	if !ok || !paramNamePattern.MatchString(name) {
-		return invalidMapping(source)
-	}
-	if m != nil {
-		switch loc {
-		case "multivalueheader":
-			loc = "header"
-		case "multivaluequerystring":
-			loc = "querystring"
-		}
-		if _, declared := m.RequestParameters["method.request."+loc+"."+name]; !declared {
-			return awserr.BadRequest("Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: %s]", source)
-		}
-	}
-	return nil
-}
-
-// validateResponseMapping checks one integration responseParameters entry
-// (integrations-v1.md §13.4).
-func validateResponseMapping(target, source string) error {
-	_, name, ok := cutLocation(target, "method.response.", "header")
-	if !ok || !paramNamePattern.MatchString(name) {
-		return invalidMapping(target)
-	}
-	switch {
-	case len(source) >= 2 && source[0] == '\'' && source[len(source)-1] == '\'':
-	case source == "integration.response.body", strings.HasPrefix(source, "integration.response.body."):
-	case strings.HasPrefix(source, "integration.response.header."), strings.HasPrefix(source, "integration.response.multivalueheader."):
-	case strings.HasPrefix(source, "context."), strings.HasPrefix(source, "stageVariables."):
-	default:
-		return invalidMapping(source)
-	}
-	return nil
+func invalidParameter(key string) *awserr.Error {
+	return awserr.BadRequest("Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: %s]", key)
 }
 
 // ValidateMethodParameters checks PutMethod's requestParameters keys:
@@ -314,7 +268,7 @@ func ValidateMethodParameters(params map[string]bool) error {
 	for k := range params {
 		_, name, ok := cutLocation(k, "method.request.", "header", "querystring", "path")
 		if !ok || !paramNamePattern.MatchString(name) {
-			return invalidMapping(k)
+			return invalidParameter(k)
 		}
 		if seen[name] {
 			return awserr.BadRequest("Parameter names must be unique across querystring, header and path")
@@ -329,7 +283,7 @@ func ValidateMethodResponseParameters(params map[string]bool) error {
 	for k := range params {
 		_, name, ok := cutLocation(k, "method.response.", "header")
 		if !ok || !paramNamePattern.MatchString(name) {
-			return invalidMapping(k)
+			return invalidParameter(k)
 		}
 	}
 	return nil

@@ -110,7 +110,7 @@ func TestPutIntegrationValidation(t *testing.T) {
 			404, "NotFoundException", "Invalid Method identifier specified"},
 		{"request parameter target form", apigateway.PutIntegrationInput{Type: types.IntegrationTypeMock,
 			RequestParameters: map[string]string{"integration.request.body.x": "'v'"}}, 400, "BadRequestException",
-			"Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: integration.request.body.x]"},
+			"Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: integration.request.body.x]"},
 		{"request parameter source form", apigateway.PutIntegrationInput{Type: types.IntegrationTypeMock,
 			RequestParameters: map[string]string{"integration.request.header.X": "true"}}, 400, "BadRequestException",
 			"Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: true]"},
