@@ -3,9 +3,9 @@ package server_test
 import (
 	"io"
 	"net/http"
-	"strings"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 

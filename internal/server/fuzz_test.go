@@ -25,7 +25,7 @@ func FuzzDataPlane(f *testing.F) {
 		Type: types.IntegrationTypeHttp, IntegrationHttpMethod: aws.String("POST"), Uri: aws.String(backend.URL + "/x/{id}"),
 		ContentHandling:   types.ContentHandlingStrategyConvertToText,
 		RequestParameters: map[string]string{"integration.request.path.id": "method.request.path.id", "integration.request.header.B": "method.request.body.a.b"},
-		RequestTemplates: map[string]string{"application/json": `#set($r = $input.path('$'))#foreach($k in $r.keySet())$k=$r.get($k)#end $input.json('$.a') $util.urlDecode($input.params('q'))`},
+		RequestTemplates:  map[string]string{"application/json": `#set($r = $input.path('$'))#foreach($k in $r.keySet())$k=$r.get($k)#end $input.json('$.a') $util.urlDecode($input.params('q'))`},
 	})
 	a.response(f, item, "POST", "200", "", nil, map[string]string{"application/json": `$input.path('$')`})
 	a.method(f, items, "GET", nil, apigateway.PutIntegrationInput{Type: types.IntegrationTypeMock,

@@ -106,8 +106,8 @@ func TestSeedVpcLink(t *testing.T) {
 		ConnectionId: link.Id, ConnectionType: types.ConnectionTypeVpcLink, ContentHandling: types.ContentHandlingStrategyConvertToText,
 		IntegrationHttpMethod: aws.String("GET"), PassthroughBehavior: aws.String("WHEN_NO_MATCH"),
 		RequestParameters: map[string]string{"integration.request.header.X-Authorization": "'static'", "integration.request.header.X-Foo": "'Bar'"},
-		RequestTemplates: map[string]string{"application/json": "", "application/xml": "#set($inputRoot = $input.path('$'))\n{ }\n"},
-		Type:             types.IntegrationTypeHttp, Uri: aws.String("https://www.google.de")}); err != nil {
+		RequestTemplates:  map[string]string{"application/json": "", "application/xml": "#set($inputRoot = $input.path('$'))\n{ }\n"},
+		Type:              types.IntegrationTypeHttp, Uri: aws.String("https://www.google.de")}); err != nil {
 		t.Fatal(err)
 	}
 	a.response(t, res, "GET", "200", "", nil, nil)
