@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v2 "github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
@@ -342,5 +343,28 @@ func TestRestart(t *testing.T) {
 	resp, body := g.call("GET", api, "/kept", "", nil)
 	if resp.StatusCode != 200 || decode(t, body).Path != "/kept" {
 		t.Fatalf("after restart = %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestIntegrationTimeout: a backend slower than timeoutInMillis is 503
+// {"message":"Service Unavailable"} (integrations-v2.md §7.4).
+func TestIntegrationTimeout(t *testing.T) {
+	t.Parallel()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+	f := start(t, porticotest.Options{})
+	api := f.api(nil)
+	integ := f.integration(&v2.CreateIntegrationInput{ApiId: &api, IntegrationType: types.IntegrationTypeHttpProxy,
+		IntegrationMethod: aws.String("GET"), IntegrationUri: aws.String(slow.URL), TimeoutInMillis: aws.Int32(50)})
+	f.route(api, "$default", integ)
+	f.stage(api, "$default", true, nil)
+	resp, body := f.call("GET", api, "/slow", "", nil)
+	if resp.StatusCode != 503 || body != `{"message":"Service Unavailable"}` {
+		t.Fatalf("= %d %s", resp.StatusCode, body)
 	}
 }
