@@ -59,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	caFile := fs.String("ca-file", "", "PEM file of CA certificates trusted for HTTPS backends, besides the system roots")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	lambdaEndpoint := fs.String("lambda-endpoint", "", "Lambda-compatible endpoint URL (or \"aws\") for functions Portico does not run itself") // Lambda
+	lambdaEndpoint := fs.String("lambda-endpoint", "", "Lambda-compatible endpoint URL (or \"aws\") for functions Portico does not run itself")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -84,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	a, err := app.New(ctx, app.Config{DataDir: *data, InMemory: *inMemory, Region: *region, AccountID: *account, Log: log, CAFile: *caFile, VpcLinkTargets: targets,
-		LambdaEndpoint: *lambdaEndpoint}) // Lambda
+		LambdaEndpoint: *lambdaEndpoint})
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1

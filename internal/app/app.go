@@ -19,11 +19,11 @@ import (
 	"github.com/portico-dev/portico/internal/deploy"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/integration/httpbackend"
-	"github.com/portico-dev/portico/internal/integration/lambdaproxy" // Lambda
+	"github.com/portico-dev/portico/internal/integration/lambdaproxy"
 	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/mgmt"
 	"github.com/portico-dev/portico/internal/mgmt/apigw"
-	"github.com/portico-dev/portico/internal/mgmt/lambdaapi" // Lambda
+	"github.com/portico-dev/portico/internal/mgmt/lambdaapi"
 	"github.com/portico-dev/portico/internal/model"
 	"github.com/portico-dev/portico/internal/server"
 	"github.com/portico-dev/portico/internal/store"
@@ -31,8 +31,8 @@ import (
 	"github.com/portico-dev/portico/internal/vpclink"
 	"github.com/portico-dev/portico/internal/vtl"
 
-	"github.com/portico-dev/portico/internal/httpapi"      // HTTP APIs
-	"github.com/portico-dev/portico/internal/mgmt/apigwv2" // HTTP APIs
+	"github.com/portico-dev/portico/internal/httpapi"
+	"github.com/portico-dev/portico/internal/mgmt/apigwv2"
 )
 
 // Config is what `portico serve` takes.
@@ -51,10 +51,7 @@ type Config struct {
 	CAFile string
 	// LambdaEndpoint receives invokes of functions Portico does not run
 	// itself ("aws" for real AWS; --lambda-endpoint).
-	LambdaEndpoint string // Lambda
-	// HTTPAPITargets maps private integration target ARNs to host:port
-	// upstreams (httpapi.Targets, loaded with httpapi.LoadTargets).
-	HTTPAPITargets httpapi.Targets // HTTP APIs
+	LambdaEndpoint string
 }
 
 // App is a wired Portico.
@@ -63,7 +60,7 @@ type App struct {
 	store  store.Store
 	server *server.Server
 	http   *httpbackend.Client
-	lambda *lambdaapi.Service // Lambda
+	lambda *lambdaapi.Service
 }
 
 // New opens the store, loads every deployed API and builds the server.
@@ -96,30 +93,30 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, store: st, http: httpbackend.New(httpbackend.Options{RootCAs: roots})}
-	ldir := cfg.DataDir // Lambda: function code lives beside the store
-	if cfg.InMemory {   // Lambda
-		ldir = "" // Lambda: a temporary directory
-	} // Lambda
-	lsvc, err := lambdaapi.New(lambdaapi.Config{Store: st, DataDir: ldir, // Lambda
-		Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log, RemoteEndpoint: cfg.LambdaEndpoint}) // Lambda
-	if err != nil { // Lambda
-		st.Close()      // Lambda
-		return nil, err // Lambda
-	} // Lambda
-	a.lambda = lsvc // Lambda
+	ldir := cfg.DataDir // function code lives beside the store
+	if cfg.InMemory {
+		ldir = "" // a temporary directory
+	}
+	lsvc, err := lambdaapi.New(lambdaapi.Config{Store: st, DataDir: ldir,
+		Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log, RemoteEndpoint: cfg.LambdaEndpoint})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.lambda = lsvc
 
 	kinds := deploy.Kinds{
 		model.TypeHTTP:      a.httpKind,
 		model.TypeHTTPProxy: a.httpKind,
-		model.TypeAWSProxy:  lambdaproxy.ProxyKind(lsvc),  // Lambda
-		model.TypeAWS:       lambdaproxy.CustomKind(lsvc), // Lambda
+		model.TypeAWSProxy:  lambdaproxy.ProxyKind(lsvc),
+		model.TypeAWS:       lambdaproxy.CustomKind(lsvc),
 	}
 	served := &deploy.Served{}
 	dep := deploy.New(deploy.Config{Store: st, Kinds: kinds, Log: cfg.Log, Served: served,
 		SnapshotKey: apigw.SnapshotKey, StagePrefix: apigw.StagePrefix, APIKey: apigw.APIKey,
 		VpcLinkPrefix: apigw.VpcLinkPrefix, Targets: cfg.VpcLinkTargets})
 	if err := dep.LoadAll(ctx); err != nil {
-		lsvc.Close() // Lambda
+		lsvc.Close()
 		st.Close()
 		return nil, err
 	}
@@ -127,24 +124,23 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux := mgmt.NewMux(cfg.Log)
 	apigw.New(apigw.Config{Store: st, Publisher: dep, Region: cfg.Region, AccountID: cfg.AccountID, Log: cfg.Log,
 		CheckTemplate: checkTemplate, TestInvoker: dep, Caches: dep, Links: dep}).Register(mux)
-	lsvc.Register(mux) // Lambda
+	lsvc.Register(mux)
 
-	httpAPIs := httpapi.New(httpapi.Config{Store: st, Log: cfg.Log, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs
-		Functions: lsvc, HTTP: a.http, Targets: httpAPITargets(cfg), RootCAs: roots}) // HTTP APIs
-	if err := httpAPIs.LoadAll(ctx); err != nil { // HTTP APIs
-		lsvc.Close()    // HTTP APIs
-		st.Close()      // HTTP APIs
-		return nil, err // HTTP APIs
-	} // HTTP APIs
-	apigwv2.New(apigwv2.Config{Store: st, Publisher: httpAPIs, Region: cfg.Region, AccountID: cfg.AccountID, // HTTP APIs
-		Log: cfg.Log}).Register(mux) // HTTP APIs
+	httpAPIs := httpapi.New(httpapi.Config{Store: st, Log: cfg.Log, Region: cfg.Region, AccountID: cfg.AccountID,
+		Functions: lsvc, HTTP: a.http, Targets: cfg.VpcLinkTargets})
+	if err := httpAPIs.LoadAll(ctx); err != nil {
+		lsvc.Close()
+		st.Close()
+		return nil, err
+	}
+	apigwv2.New(apigwv2.Config{Store: st, Publisher: httpAPIs, Region: cfg.Region, AccountID: cfg.AccountID,
+		Log: cfg.Log}).Register(mux)
 
 	a.server = server.New(server.Config{
-		Mgmt: lsvc.Handler(mux), // Lambda: Invoke is served in front of the mux
-		Data: &server.DataPlane{Served: served, Log: cfg.Log, AccountID: cfg.AccountID},
-		Log:  cfg.Log,
-
-		HTTPAPIs: httpAPIs, // HTTP APIs
+		Mgmt:     lsvc.Handler(mux), // Lambda Invoke is served in front of the mux
+		Data:     &server.DataPlane{Served: served, Log: cfg.Log, AccountID: cfg.AccountID},
+		HTTPAPIs: httpAPIs,
+		Log:      cfg.Log,
 	})
 	return a, nil
 }
@@ -176,7 +172,7 @@ func (a *App) Serve(ln net.Listener) error { return a.server.Serve(ln) }
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.server.Shutdown(ctx)
 	a.http.Close()
-	err = errors.Join(err, a.lambda.Close()) // Lambda
+	err = errors.Join(err, a.lambda.Close())
 	return errors.Join(err, a.store.Close())
 }
 
@@ -200,17 +196,4 @@ func rootCAs(caFile string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("--ca-file %s holds no PEM certificates", caFile)
 	}
 	return pool, nil
-}
-
-// httpAPITargets gives HTTP API private integrations the same ARN
-// mapping as REST VPC links.
-func httpAPITargets(cfg Config) httpapi.Targets {
-	t := httpapi.Targets{}
-	for arn, ups := range cfg.VpcLinkTargets {
-		t[arn] = ups
-	}
-	for arn, ups := range cfg.HTTPAPITargets {
-		t[arn] = ups
-	}
-	return t
 }

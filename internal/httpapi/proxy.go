@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -12,13 +11,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/portico-dev/portico/internal/awserr"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/mapping"
 	"github.com/portico-dev/portico/internal/model"
+	"github.com/portico-dev/portico/internal/vpclink"
 	"github.com/portico-dev/portico/internal/vtl"
 )
 
@@ -45,11 +44,9 @@ type target struct {
 	uri        uriTemplate
 	appendPath bool
 	private    bool
-	upstreams  []string
-	next       atomic.Uint32
+	pool       *vpclink.Pool // private integrations: where connections go
 	scheme     string
-	host       string // Host header and SNI for TLS private targets
-	client     *http.Client
+	host       string // Host header and TLS server name of private targets
 	backend    integration.Integration
 
 	reqMap        *mapping.V2RequestMapper
@@ -197,36 +194,28 @@ func (s *Server) compileTarget(it *model.V2Integration, links map[string]*model.
 }
 
 // compilePrivate resolves a private integration's upstreams through its
-// VPC link (see Targets) and builds its TLS client when tlsConfig is set.
+// VPC link (see resolveUpstreams). Connections go to the upstreams
+// round-robin with passive health; the Host header and, with tlsConfig,
+// the TLS server name are serverNameToVerify (integrations-v2.md §2.3).
 func (s *Server) compilePrivate(t *target, it *model.V2Integration, links map[string]*model.V2VpcLink) error {
 	t.private = true
 	link := links[it.ConnectionID]
 	if link == nil {
 		return fmt.Errorf("vpc link %s not found", it.ConnectionID)
 	}
-	ups, err := s.cfg.Targets.Resolve(it.IntegrationURI, link)
+	ups, err := resolveUpstreams(s.cfg.Targets, it.IntegrationURI, link)
 	if err != nil {
 		return err
 	}
-	t.upstreams = ups
+	t.pool = vpclink.NewPool(ups)
 	t.scheme = "http"
+	t.host = ups[0]
 	t.backend = s.http.For(false)
 	if it.TLSConfig != nil {
 		t.scheme = "https"
-		t.host = it.TLSConfig.ServerNameToVerify
-		tc := &tls.Config{RootCAs: s.cfg.RootCAs, ServerName: t.host}
-		tr := &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: 256,
-			IdleConnTimeout:     90 * time.Second,
-			TLSHandshakeTimeout: 10 * time.Second,
-			DisableCompression:  true,
-			TLSClientConfig:     tc,
+		if it.TLSConfig.ServerNameToVerify != "" {
+			t.host = it.TLSConfig.ServerNameToVerify
 		}
-		t.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}}
 	}
 	return nil
 }
@@ -332,10 +321,9 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 
 	buf := make([]byte, 0, 128)
 	if t.private {
-		n := t.next.Add(1)
 		buf = append(buf, t.scheme...)
 		buf = append(buf, "://"...)
-		buf = append(buf, t.upstreams[int(n)%len(t.upstreams)]...)
+		buf = append(buf, t.host...)
 		buf = append(buf, reqPath...)
 	} else {
 		buf = t.uri.render(buf, x)
@@ -356,14 +344,8 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		}
 		buf = append(buf, rawQuery...)
 	}
-	ireq := &integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout}
-	var resp *integration.Response
-	var err error
-	if t.client != nil {
-		resp, err = t.doTLS(ctx, ireq)
-	} else {
-		resp, err = t.backend.Invoke(ctx, ireq)
-	}
+	ireq := &integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout, Upstreams: t.pool}
+	resp, err := t.backend.Invoke(ctx, ireq)
 	if err != nil {
 		var ge *awserr.GatewayError
 		if errors.As(err, &ge) && ge.Type == awserr.IntegrationTimeout {
@@ -408,37 +390,6 @@ func (t *target) mapResponse(mreq *mapping.Request, res *Response) {
 		h[k] = append(h[k], p.Value)
 	}
 	res.header = h
-}
-
-// doTLS sends a private integration request over HTTPS with the
-// integration's server name for SNI, verification and Host.
-func (t *target) doTLS(ctx context.Context, req *integration.Request) (*integration.Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, req.Timeout)
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytesReader(req.Body))
-	if err != nil {
-		return nil, err
-	}
-	hr.Header = req.Header
-	if t.host != "" {
-		hr.Host = t.host
-	}
-	resp, err := t.client.Do(hr)
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%w: %v", errTimeout, err)
-		}
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := readLimited(resp.Body)
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%w: %v", errTimeout, err)
-		}
-		return nil, err
-	}
-	return &integration.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
 // mappingRequest describes the request for parameter mappings

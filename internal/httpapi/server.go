@@ -15,7 +15,6 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +33,7 @@ import (
 	"github.com/portico-dev/portico/internal/model"
 	"github.com/portico-dev/portico/internal/router"
 	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/vpclink"
 )
 
 // Config wires a Server.
@@ -46,12 +46,9 @@ type Config struct {
 	// answers them with 500.
 	Functions integration.FunctionInvoker
 	// Targets maps private integration target ARNs (load balancer
-	// listeners, Cloud Map services) to host:port upstreams; it takes
-	// precedence over VPC link tags (see Targets).
-	Targets Targets
-	// RootCAs verifies TLS targets of private integrations; nil uses
-	// the system pool.
-	RootCAs *x509.CertPool
+	// listeners, Cloud Map services) to upstreams; it takes precedence
+	// over VPC link tags (see resolveUpstreams).
+	Targets vpclink.Targets
 	// HTTP is the client for public HTTP_PROXY backends; nil builds one.
 	HTTP *httpbackend.Client
 	// JWKSClient fetches OpenID configurations and key sets for JWT

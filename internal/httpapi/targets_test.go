@@ -1,43 +1,33 @@
 package httpapi
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/portico-dev/portico/internal/model"
+	"github.com/portico-dev/portico/internal/vpclink"
 )
 
-// TestTargets: the targets file wins over the VPC link tag; a Cloud Map
-// ARN's attribute filters fall back to the bare ARN (integrations-v2.md
-// §2.3).
-func TestTargets(t *testing.T) {
+// TestResolveUpstreams: the targets mapping wins over the VPC link tag; a
+// Cloud Map ARN's attribute filters fall back to the bare ARN
+// (integrations-v2.md §2.3).
+func TestResolveUpstreams(t *testing.T) {
 	const listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/1/2"
 	const cloudMap = "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-abc"
-	p := filepath.Join(t.TempDir(), "targets.json")
-	os.WriteFile(p, []byte(`{"`+listener+`":["10.0.0.1:80","10.0.0.2:80"],"`+cloudMap+`":["127.0.0.1:9000"]}`), 0o600)
-	tg, err := LoadTargets(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tg := vpclink.Targets{listener: {"10.0.0.1:80", "10.0.0.2:80"}, cloudMap: {"127.0.0.1:9000"}}
 	link := &model.V2VpcLink{Tags: map[string]string{TargetsTag: "127.0.0.1:1 127.0.0.1:2"}}
 	for _, tc := range []struct{ name, arn, want string }{
-		{"file entry", listener, "10.0.0.1:80,10.0.0.2:80"},
+		{"mapping entry", listener, "10.0.0.1:80,10.0.0.2:80"},
 		{"cloud map filters fall back to the bare ARN", cloudMap + "?stage=prod", "127.0.0.1:9000"},
 		{"link tag otherwise", "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/x/1/2", "127.0.0.1:1,127.0.0.1:2"},
 	} {
-		ups, err := tg.Resolve(tc.arn, link)
+		ups, err := resolveUpstreams(tg, tc.arn, link)
 		if err != nil || strings.Join(ups, ",") != tc.want {
 			t.Errorf("%s: %v %v", tc.name, ups, err)
 		}
 	}
-	if _, err := tg.Resolve("arn:unknown", &model.V2VpcLink{}); err == nil {
+	if _, err := resolveUpstreams(tg, "arn:unknown", &model.V2VpcLink{}); err == nil {
 		t.Error("unresolvable target resolved")
-	}
-	os.WriteFile(p, []byte(`{"a":["nohostport"]}`), 0o600)
-	if _, err := LoadTargets(p); err == nil {
-		t.Error("bad upstream accepted")
 	}
 }
 
@@ -46,7 +36,7 @@ func FuzzParseUpstreams(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ups, err := ParseUpstreams(s)
+		ups, err := vpclink.ParseUpstreams(s)
 		if err == nil && len(ups) == 0 {
 			t.Fatal("no error and no upstreams")
 		}

@@ -23,9 +23,9 @@ type Config struct {
 	Log  *slog.Logger
 	// HTTPAPIs serves HTTP API invocations; tried when no REST API has
 	// the id. Serve reports false when it does not serve apiID either.
-	HTTPAPIs interface { // HTTP APIs
-		Serve(w http.ResponseWriter, r *http.Request, apiID, path string) bool // HTTP APIs
-	} // HTTP APIs
+	HTTPAPIs interface {
+		Serve(w http.ResponseWriter, r *http.Request, apiID, path string) bool
+	}
 }
 
 // Server is the shared listener.
@@ -65,13 +65,13 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ct
 // management API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if apiID, ok := executeAPIHost(r.Host); ok {
-		s.serveData(w, r, apiID, r.URL.EscapedPath()) // HTTP APIs
+		s.serveData(w, r, apiID, r.URL.EscapedPath())
 		return
 	}
 	p := r.URL.EscapedPath()
 	if rest, ok := strings.CutPrefix(p, "/_aws/execute-api/"); ok {
 		apiID, tail, _ := strings.Cut(rest, "/")
-		s.serveData(w, r, apiID, "/"+tail) // HTTP APIs
+		s.serveData(w, r, apiID, "/"+tail)
 		return
 	}
 	if rest, ok := strings.CutPrefix(p, "/restapis/"); ok {
@@ -79,7 +79,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apiID, tail, _ := strings.Cut(rest, "/")
 		stage, tail, _ := strings.Cut(tail, "/")
 		if userPath, ok := strings.CutPrefix(tail, "_user_request_"); ok && stage != "" {
-			s.serveData(w, r, apiID, "/"+stage+userPath) // HTTP APIs
+			s.serveData(w, r, apiID, "/"+stage+userPath)
 			return
 		}
 	}
@@ -99,10 +99,10 @@ func executeAPIHost(host string) (string, bool) {
 }
 
 // serveData serves a data-plane request: REST APIs first, then HTTP APIs
-// when no REST API has the id. // HTTP APIs
-func (s *Server) serveData(w http.ResponseWriter, r *http.Request, apiID, path string) { // HTTP APIs
-	if s.cfg.HTTPAPIs != nil && s.cfg.Data.Served.Load().API(apiID) == nil && s.cfg.HTTPAPIs.Serve(w, r, apiID, path) { // HTTP APIs
-		return // HTTP APIs
-	} // HTTP APIs
-	s.cfg.Data.Serve(w, r, apiID, path) // HTTP APIs
-} // HTTP APIs
+// when no REST API has the id.
+func (s *Server) serveData(w http.ResponseWriter, r *http.Request, apiID, path string) {
+	if s.cfg.HTTPAPIs != nil && s.cfg.Data.Served.Load().API(apiID) == nil && s.cfg.HTTPAPIs.Serve(w, r, apiID, path) {
+		return
+	}
+	s.cfg.Data.Serve(w, r, apiID, path)
+}
