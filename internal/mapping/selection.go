@@ -137,3 +137,21 @@ func isToken(s string) bool {
 	}
 	return true
 }
+
+// MatchMediaType reports whether the first media type of a Content-Type
+// or Accept value (parameters ignored) matches one of types, which may
+// use wildcards such as image/* or */* (integrations-v1.md §10: only the
+// first Accept entry is honoured).
+func MatchMediaType(types []string, v string) bool {
+	if len(types) == 0 || v == "" {
+		return false
+	}
+	typ, sub, _ := strings.Cut(MediaType(v), "/")
+	for _, t := range types {
+		tt, ts, _ := strings.Cut(strings.TrimSpace(t), "/")
+		if (tt == "*" || strings.EqualFold(tt, typ)) && (ts == "*" || strings.EqualFold(ts, sub)) {
+			return true
+		}
+	}
+	return false
+}

@@ -3,6 +3,7 @@ package mgmt
 import (
 	"encoding/base64"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/portico-dev/portico/internal/awserr"
@@ -14,9 +15,15 @@ type Page[T any] struct {
 	Position string `json:"position,omitempty"`
 }
 
-// Paginate returns the page of items (already in a stable order) that the
-// request's position and limit select (control-plane.md §1: limit default
-// 25, max 500). The position token names the first key of the next page.
+// PageV2 is a v2 collection response: {"items": [...], "nextToken": "..."}
+// (control-plane.md §1).
+type PageV2[T any] struct {
+	Items     []T    `json:"items"`
+	NextToken string `json:"nextToken,omitempty"`
+}
+
+// Paginate returns the v1 page of items that the request's position and
+// limit select (control-plane.md §1: limit default 25, max 500).
 func Paginate[T any](r *http.Request, items []T, key func(T) string) (Page[T], error) {
 	q := r.URL.Query()
 	limit := 25
@@ -27,27 +34,52 @@ func Paginate[T any](r *http.Request, items []T, key func(T) string) (Page[T], e
 		}
 		limit = n
 	}
+	page, next, err := slicePage(items, key, q.Get("position"), limit)
+	if err != nil {
+		return Page[T]{}, awserr.BadRequest("Invalid position parameter specified")
+	}
+	return Page[T]{Items: page, Position: next}, nil
+}
+
+// PaginateV2 returns the v2 page of items that maxResults and nextToken
+// select (no limit unless maxResults is given).
+func PaginateV2[T any](r *http.Request, items []T, key func(T) string) (PageV2[T], error) {
+	q := r.URL.Query()
+	limit := len(items)
+	if v := q.Get("maxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return PageV2[T]{}, awserr.BadRequest("maxResults must be a positive integer")
+		}
+		limit = n
+	}
+	page, next, err := slicePage(items, key, q.Get("nextToken"), limit)
+	if err != nil {
+		return PageV2[T]{}, awserr.BadRequest("Invalid nextToken specified")
+	}
+	return PageV2[T]{Items: page, NextToken: next}, nil
+}
+
+// slicePage sorts items by key and returns the page starting at the item
+// the token names (the base64 of its key) and the token of the next page.
+func slicePage[T any](items []T, key func(T) string, token string, limit int) ([]T, string, error) {
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
 	start := 0
-	if pos := q.Get("position"); pos != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(pos)
+	if token != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(token)
 		if err != nil {
-			return Page[T]{}, awserr.BadRequest("Invalid position parameter specified")
+			return nil, "", err
 		}
-		start = len(items)
-		for i, it := range items {
-			if key(it) >= string(raw) {
-				start = i
-				break
-			}
-		}
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) >= string(raw) })
 	}
 	end := min(start+limit, len(items))
-	p := Page[T]{Items: items[start:end]}
-	if p.Items == nil {
-		p.Items = []T{}
+	page := items[start:end]
+	if page == nil {
+		page = []T{}
 	}
+	next := ""
 	if end < len(items) {
-		p.Position = base64.RawURLEncoding.EncodeToString([]byte(key(items[end])))
+		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end])))
 	}
-	return p, nil
+	return page, next, nil
 }

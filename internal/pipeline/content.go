@@ -3,7 +3,6 @@ package pipeline
 import (
 	"encoding/base64"
 	"errors"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/portico-dev/portico/internal/mapping"
@@ -15,54 +14,17 @@ const (
 	convertToText   = "CONVERT_TO_TEXT"
 )
 
-// binaryTypes is an API's binaryMediaTypes, compiled: exact types,
-// "type/*" wildcards and "*/*".
-type binaryTypes struct {
-	exact    []string
-	prefixes []string // "image/" for image/*
-	any      bool
-}
+// binaryTypes is an API's binaryMediaTypes (exact types, "type/*" and
+// "*/*" wildcards).
+type binaryTypes []string
 
-func compileBinaryTypes(ts []string) binaryTypes {
-	var b binaryTypes
-	for _, t := range ts {
-		t = strings.ToLower(strings.TrimSpace(t))
-		switch {
-		case t == "*/*":
-			b.any = true
-		case strings.HasSuffix(t, "/*"):
-			b.prefixes = append(b.prefixes, strings.TrimSuffix(t, "*"))
-		case t != "":
-			b.exact = append(b.exact, t)
-		}
-	}
-	return b
-}
+func compileBinaryTypes(ts []string) binaryTypes { return binaryTypes(ts) }
 
-func (b binaryTypes) set() bool { return b.any || len(b.exact) > 0 || len(b.prefixes) > 0 }
+func (b binaryTypes) set() bool { return len(b) > 0 }
 
 // match reports whether a Content-Type or Accept value's first media type
 // is binary (§10: only the first Accept entry is honoured).
-func (b binaryTypes) match(v string) bool {
-	if !b.set() || v == "" {
-		return false
-	}
-	mt := mapping.MediaType(v)
-	if b.any {
-		return true
-	}
-	for _, e := range b.exact {
-		if e == mt {
-			return true
-		}
-	}
-	for _, p := range b.prefixes {
-		if strings.HasPrefix(mt, p) {
-			return true
-		}
-	}
-	return false
-}
+func (b binaryTypes) match(v string) bool { return mapping.MatchMediaType(b, v) }
 
 var errNotBase64 = errors.New("payload is not valid base64 text for CONVERT_TO_BINARY")
 

@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/portico-dev/portico/internal/jsonpath"
+	"github.com/portico-dev/portico/internal/mapping"
 )
 
 // Request describes one method request as the REST proxy event reports
@@ -128,7 +130,7 @@ func AppendEvent(dst []byte, r *Request) []byte {
 	dst = append(dst, `,"requestContext":`...)
 	dst = appendContext(dst, &r.Context)
 
-	binary := len(r.Body) > 0 && r.Header != nil && MatchMediaType(r.BinaryMediaTypes, r.Header.Get("Content-Type"))
+	binary := len(r.Body) > 0 && r.Header != nil && mapping.MatchMediaType(r.BinaryMediaTypes, r.Header.Get("Content-Type"))
 	dst = append(dst, `,"body":`...)
 	switch {
 	case len(r.Body) == 0:
@@ -312,92 +314,12 @@ func appendContext(dst []byte, c *RequestContext) []byte {
 	return append(dst, '}')
 }
 
-const hexDigits = "0123456789abcdef"
+// appendString appends s as a JSON string (invalid UTF-8 becomes
+// U+FFFD).
+func appendString(dst []byte, s string) []byte { return jsonpath.AppendQuoted(dst, s) }
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
-// HTML characters are not escaped.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// MatchMediaType reports whether the media type of contentType (its
-// parameters ignored) matches one of types, which may use wildcards
-// such as image/* or */* (integrations-v1.md §10).
-func MatchMediaType(types []string, contentType string) bool {
-	if len(types) == 0 || contentType == "" {
-		return false
-	}
-	mt := contentType
-	if i := strings.IndexByte(mt, ';'); i >= 0 {
-		mt = mt[:i]
-	}
-	mt = strings.TrimSpace(mt)
-	typ, sub, _ := strings.Cut(mt, "/")
-	for _, t := range types {
-		tt, ts, _ := strings.Cut(strings.TrimSpace(t), "/")
-		if (tt == "*" || strings.EqualFold(tt, typ)) && (ts == "*" || strings.EqualFold(ts, sub)) {
-			return true
-		}
-	}
-	return false
-}
-
-// FirstAccept returns the first media type of an Accept header, which is
-// the only one API Gateway honours (integrations-v1.md §10).
-func FirstAccept(accept string) string {
-	if i := strings.IndexByte(accept, ','); i >= 0 {
-		accept = accept[:i]
-	}
-	return strings.TrimSpace(accept)
-}
-
-// BinaryAccepted reports whether the first media type of an Accept header
-// matches binaryMediaTypes: only then is an isBase64Encoded proxy
-// response body decoded (integrations-v1.md §9.3, §10).
+// BinaryAccepted reports whether the client's first Accept media type
+// is one of the API's binaryMediaTypes (integrations-v1.md §9.3, §10).
 func BinaryAccepted(binaryMediaTypes []string, accept string) bool {
-	return MatchMediaType(binaryMediaTypes, FirstAccept(accept))
+	return mapping.MatchMediaType(binaryMediaTypes, accept)
 }

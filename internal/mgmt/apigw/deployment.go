@@ -44,7 +44,7 @@ func (s *Service) freeze(tx store.Tx, apiID string) (*model.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := listJSON[model.Resource](tx, "resources/"+apiID+"/")
+	rs, err := mgmt.ListJSON[model.Resource](tx, "resources/"+apiID+"/")
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (s *Service) freeze(tx store.Tx, apiID string) (*model.Snapshot, error) {
 	if methods == 0 {
 		return nil, awserr.BadRequest("The REST API doesn't contain any methods")
 	}
-	gws, err := listJSON[model.GatewayResponse](tx, "gatewayresponses/"+apiID+"/")
+	gws, err := mgmt.ListJSON[model.GatewayResponse](tx, "gatewayresponses/"+apiID+"/")
 	if err != nil {
 		return nil, err
 	}
@@ -96,17 +96,17 @@ func (s *Service) createDeployment(r *http.Request, p mgmt.Params) (int, any, er
 		if err != nil {
 			return err
 		}
-		if err := putJSON(tx, snapshotKey(p["api"], d.ID), snap); err != nil {
+		if err := mgmt.PutJSON(tx, snapshotKey(p["api"], d.ID), snap); err != nil {
 			return err
 		}
-		if err := putJSON(tx, deploymentKey(p["api"], d.ID), d); err != nil {
+		if err := mgmt.PutJSON(tx, deploymentKey(p["api"], d.ID), d); err != nil {
 			return err
 		}
 		if in.StageName == "" {
 			return nil
 		}
 		var st model.Stage
-		err = getJSON(tx, stageKey(p["api"], in.StageName), &st)
+		err = mgmt.GetJSON(tx, stageKey(p["api"], in.StageName), &st)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			st = model.Stage{StageName: in.StageName, Description: in.StageDescription, CreatedDate: s.now(),
@@ -125,7 +125,7 @@ func (s *Service) createDeployment(r *http.Request, p mgmt.Params) (int, any, er
 			st.Variables = in.Variables
 		}
 		st.LastUpdatedDate = s.now()
-		return putJSON(tx, stageKey(p["api"], in.StageName), &st)
+		return mgmt.PutJSON(tx, stageKey(p["api"], in.StageName), &st)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -143,7 +143,7 @@ func (s *Service) getDeployments(r *http.Request, p mgmt.Params) (int, any, erro
 			return err
 		}
 		var err error
-		ds, err = listJSON[model.Deployment](tx, "deployments/"+p["api"]+"/")
+		ds, err = mgmt.ListJSON[model.Deployment](tx, "deployments/"+p["api"]+"/")
 		return err
 	})
 	if err != nil {
@@ -161,7 +161,7 @@ func (s *Service) loadDeployment(tx store.Tx, api, id string) (*model.Deployment
 		return nil, err
 	}
 	var d model.Deployment
-	if err := getJSON(tx, deploymentKey(api, id), &d); err != nil {
+	if err := mgmt.GetJSON(tx, deploymentKey(api, id), &d); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, awserr.NotFound("Invalid Deployment identifier specified")
 		}
@@ -200,7 +200,7 @@ func (s *Service) updateDeployment(r *http.Request, p mgmt.Params) (int, any, er
 			}
 			d.Description = op.Val()
 		}
-		return putJSON(tx, deploymentKey(p["api"], d.ID), d)
+		return mgmt.PutJSON(tx, deploymentKey(p["api"], d.ID), d)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -213,7 +213,7 @@ func (s *Service) deleteDeployment(r *http.Request, p mgmt.Params) (int, any, er
 		if _, err := s.loadDeployment(tx, p["api"], p["dep"]); err != nil {
 			return err
 		}
-		stages, err := listJSON[model.Stage](tx, StagePrefix(p["api"]))
+		stages, err := mgmt.ListJSON[model.Stage](tx, StagePrefix(p["api"]))
 		if err != nil {
 			return err
 		}
@@ -287,7 +287,7 @@ func (s *Service) createStage(r *http.Request, p mgmt.Params) (int, any, error) 
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		return putJSON(tx, stageKey(p["api"], st.StageName), st)
+		return mgmt.PutJSON(tx, stageKey(p["api"], st.StageName), st)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -301,7 +301,7 @@ func (s *Service) loadStage(tx store.Tx, api, name string) (*model.Stage, error)
 		return nil, err
 	}
 	var st model.Stage
-	if err := getJSON(tx, stageKey(api, name), &st); err != nil {
+	if err := mgmt.GetJSON(tx, stageKey(api, name), &st); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, awserr.NotFound("Invalid Stage identifier specified")
 		}
@@ -320,7 +320,7 @@ func (s *Service) getStages(r *http.Request, p mgmt.Params) (int, any, error) {
 			return err
 		}
 		var err error
-		sts, err = listJSON[model.Stage](tx, StagePrefix(p["api"]))
+		sts, err = mgmt.ListJSON[model.Stage](tx, StagePrefix(p["api"]))
 		return err
 	})
 	if err != nil {
@@ -376,7 +376,7 @@ func (s *Service) updateStage(r *http.Request, p mgmt.Params) (int, any, error) 
 			return err
 		}
 		st.LastUpdatedDate = s.now()
-		return putJSON(tx, stageKey(p["api"], st.StageName), st)
+		return mgmt.PutJSON(tx, stageKey(p["api"], st.StageName), st)
 	})
 	if err != nil {
 		return 0, nil, err

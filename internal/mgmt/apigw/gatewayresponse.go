@@ -58,7 +58,7 @@ func (s *Service) putGatewayResponse(r *http.Request, p mgmt.Params) (int, any, 
 		if _, err := s.loadAPI(tx, p["api"]); err != nil {
 			return err
 		}
-		return putJSON(tx, gwrKey(p["api"], g.ResponseType), g)
+		return mgmt.PutJSON(tx, gwrKey(p["api"], g.ResponseType), g)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -74,7 +74,7 @@ func (s *Service) loadGatewayResponse(tx store.Tx, api, typ string) (*model.Gate
 		return nil, false, err
 	}
 	var g model.GatewayResponse
-	err := getJSON(tx, gwrKey(api, typ), &g)
+	err := mgmt.GetJSON(tx, gwrKey(api, typ), &g)
 	if errors.Is(err, store.ErrNotFound) {
 		return defaultGatewayResponse(typ), false, nil
 	}
@@ -151,7 +151,7 @@ func (s *Service) updateGatewayResponse(r *http.Request, p mgmt.Params) (int, an
 				return mgmt.InvalidPath(op, "/statusCode", "/responseParameters/{name}", "/responseTemplates/{contentType}")
 			}
 		}
-		return putJSON(tx, gwrKey(p["api"], g.ResponseType), g)
+		return mgmt.PutJSON(tx, gwrKey(p["api"], g.ResponseType), g)
 	})
 	if err != nil {
 		return 0, nil, err

@@ -39,7 +39,7 @@ func validateMethod(m *model.Method) error {
 
 // saveResource writes r back after one of its methods changed.
 func saveResource(tx store.Tx, api string, r *model.Resource) error {
-	return putJSON(tx, resourceKey(api, r.ID), r)
+	return mgmt.PutJSON(tx, resourceKey(api, r.ID), r)
 }
 
 func (s *Service) putMethod(r *http.Request, p mgmt.Params) (int, any, error) {

@@ -70,7 +70,7 @@ func (s *Service) getResources(r *http.Request, p mgmt.Params) (int, any, error)
 			return err
 		}
 		var err error
-		rs, err = listJSON[model.Resource](tx, "resources/"+p["api"]+"/")
+		rs, err = mgmt.ListJSON[model.Resource](tx, "resources/"+p["api"]+"/")
 		return err
 	})
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *Service) createResource(r *http.Request, p mgmt.Params) (int, any, erro
 		if err != nil {
 			return err
 		}
-		all, err := listJSON[model.Resource](tx, "resources/"+p["api"]+"/")
+		all, err := mgmt.ListJSON[model.Resource](tx, "resources/"+p["api"]+"/")
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (s *Service) createResource(r *http.Request, p mgmt.Params) (int, any, erro
 			return err
 		}
 		res = &model.Resource{ID: model.NewID(10), ParentID: parent.ID, PathPart: *in.PathPart, Path: joinPath(parent.Path, *in.PathPart)}
-		return putJSON(tx, resourceKey(p["api"], res.ID), res)
+		return mgmt.PutJSON(tx, resourceKey(p["api"], res.ID), res)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -173,7 +173,7 @@ func (s *Service) updateResource(r *http.Request, p mgmt.Params) (int, any, erro
 		if _, err := s.loadAPI(tx, p["api"]); err != nil {
 			return err
 		}
-		all, err := listJSON[model.Resource](tx, "resources/"+p["api"]+"/")
+		all, err := mgmt.ListJSON[model.Resource](tx, "resources/"+p["api"]+"/")
 		if err != nil {
 			return err
 		}
@@ -227,7 +227,7 @@ func (s *Service) updateResource(r *http.Request, p mgmt.Params) (int, any, erro
 		var walk func(x *model.Resource) error
 		walk = func(x *model.Resource) error {
 			x.Path = joinPath(byID[x.ParentID].Path, x.PathPart)
-			if err := putJSON(tx, resourceKey(p["api"], x.ID), x); err != nil {
+			if err := mgmt.PutJSON(tx, resourceKey(p["api"], x.ID), x); err != nil {
 				return err
 			}
 			for _, c := range children[x.ID] {
@@ -250,7 +250,7 @@ func (s *Service) deleteResource(r *http.Request, p mgmt.Params) (int, any, erro
 		if _, err := s.loadAPI(tx, p["api"]); err != nil {
 			return err
 		}
-		all, err := listJSON[model.Resource](tx, "resources/"+p["api"]+"/")
+		all, err := mgmt.ListJSON[model.Resource](tx, "resources/"+p["api"]+"/")
 		if err != nil {
 			return err
 		}

@@ -83,7 +83,7 @@ func (s *Service) createRestAPI(r *http.Request, _ mgmt.Params) (int, any, error
 			if err != nil {
 				return err
 			}
-			if resources, err = listJSON[model.Resource](tx, "resources/"+src.ID+"/"); err != nil {
+			if resources, err = mgmt.ListJSON[model.Resource](tx, "resources/"+src.ID+"/"); err != nil {
 				return err
 			}
 			for _, res := range resources {
@@ -94,11 +94,11 @@ func (s *Service) createRestAPI(r *http.Request, _ mgmt.Params) (int, any, error
 		} else {
 			resources = []*model.Resource{{ID: a.RootResourceID, Path: "/"}}
 		}
-		if err := putJSON(tx, apiKey(a.ID), a); err != nil {
+		if err := mgmt.PutJSON(tx, apiKey(a.ID), a); err != nil {
 			return err
 		}
 		for _, res := range resources {
-			if err := putJSON(tx, resourceKey(a.ID, res.ID), res); err != nil {
+			if err := mgmt.PutJSON(tx, resourceKey(a.ID, res.ID), res); err != nil {
 				return err
 			}
 		}
@@ -114,7 +114,7 @@ func (s *Service) getRestAPIs(r *http.Request, _ mgmt.Params) (int, any, error) 
 	var apis []*model.RestApi
 	err := s.view(r, func(tx store.Tx) error {
 		var err error
-		apis, err = listJSON[model.RestApi](tx, "restapis/")
+		apis, err = mgmt.ListJSON[model.RestApi](tx, "restapis/")
 		return err
 	})
 	if err != nil {
@@ -156,7 +156,7 @@ func (s *Service) updateRestAPI(r *http.Request, p mgmt.Params) (int, any, error
 				return err
 			}
 		}
-		return putJSON(tx, apiKey(a.ID), a)
+		return mgmt.PutJSON(tx, apiKey(a.ID), a)
 	})
 	if err != nil {
 		return 0, nil, err

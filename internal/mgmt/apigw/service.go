@@ -7,9 +7,7 @@ package apigw
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -153,44 +151,6 @@ func StagePrefix(api string) string { return "stages/" + api + "/" }
 
 var apiPrefixes = []string{"resources/", "deployments/", "snapshots/", "stages/", "gatewayresponses/"}
 
-func getJSON(tx store.Tx, key string, v any) error {
-	b, err := tx.Get(key)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("decode %s: %w", key, err)
-	}
-	return nil
-}
-
-func putJSON(tx store.Tx, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", key, err)
-	}
-	if err := tx.Put(key, b); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
-	}
-	return nil
-}
-
-func listJSON[T any](tx store.Tx, prefix string) ([]*T, error) {
-	kvs, err := tx.List(prefix, "", 0)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", prefix, err)
-	}
-	out := make([]*T, 0, len(kvs))
-	for _, kv := range kvs {
-		v := new(T)
-		if err := json.Unmarshal(kv.Value, v); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", kv.Key, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 func (s *Service) errAPI(id string) *awserr.Error {
 	return awserr.NotFound("Invalid API identifier specified %s:%s", s.cfg.AccountID, id)
 }
@@ -198,7 +158,7 @@ func (s *Service) errAPI(id string) *awserr.Error {
 // loadAPI reads an API or answers AWS's NotFound.
 func (s *Service) loadAPI(tx store.Tx, id string) (*model.RestApi, error) {
 	var a model.RestApi
-	if err := getJSON(tx, apiKey(id), &a); err != nil {
+	if err := mgmt.GetJSON(tx, apiKey(id), &a); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, s.errAPI(id)
 		}
@@ -209,7 +169,7 @@ func (s *Service) loadAPI(tx store.Tx, id string) (*model.RestApi, error) {
 
 func loadResource(tx store.Tx, api, id string) (*model.Resource, error) {
 	var r model.Resource
-	if err := getJSON(tx, resourceKey(api, id), &r); err != nil {
+	if err := mgmt.GetJSON(tx, resourceKey(api, id), &r); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, awserr.NotFound("Invalid Resource identifier specified")
 		}

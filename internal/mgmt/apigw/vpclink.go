@@ -59,7 +59,7 @@ func (s *Service) createVpcLink(r *http.Request, _ mgmt.Params) (int, any, error
 	}
 	l := &model.VpcLink{ID: model.NewID(10), Name: *in.Name, Description: in.Description, TargetArns: in.TargetArns,
 		Status: "AVAILABLE", StatusMessage: "Your vpc link is ready for use", Tags: in.Tags}
-	if err := s.update(r, func(tx store.Tx) error { return putJSON(tx, vpcLinkKey(l.ID), l) }); err != nil {
+	if err := s.update(r, func(tx store.Tx) error { return mgmt.PutJSON(tx, vpcLinkKey(l.ID), l) }); err != nil {
 		return 0, nil, err
 	}
 	s.publishLinks(r)
@@ -68,7 +68,7 @@ func (s *Service) createVpcLink(r *http.Request, _ mgmt.Params) (int, any, error
 
 func loadVpcLink(tx store.Tx, id string) (*model.VpcLink, error) {
 	var l model.VpcLink
-	if err := getJSON(tx, vpcLinkKey(id), &l); err != nil {
+	if err := mgmt.GetJSON(tx, vpcLinkKey(id), &l); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, awserr.NotFound("Invalid Vpc Link identifier specified")
 		}
@@ -81,7 +81,7 @@ func (s *Service) getVpcLinks(r *http.Request, _ mgmt.Params) (int, any, error) 
 	var ls []*model.VpcLink
 	if err := s.view(r, func(tx store.Tx) error {
 		var err error
-		ls, err = listJSON[model.VpcLink](tx, VpcLinkPrefix)
+		ls, err = mgmt.ListJSON[model.VpcLink](tx, VpcLinkPrefix)
 		return err
 	}); err != nil {
 		return 0, nil, err
@@ -129,7 +129,7 @@ func (s *Service) updateVpcLink(r *http.Request, p mgmt.Params) (int, any, error
 				return mgmt.InvalidPath(op, "/name", "/description")
 			}
 		}
-		return putJSON(tx, vpcLinkKey(l.ID), l)
+		return mgmt.PutJSON(tx, vpcLinkKey(l.ID), l)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -145,7 +145,7 @@ func (s *Service) deleteVpcLink(r *http.Request, p mgmt.Params) (int, any, error
 		if _, err := loadVpcLink(tx, p["link"]); err != nil {
 			return err
 		}
-		rs, err := listJSON[model.Resource](tx, "resources/")
+		rs, err := mgmt.ListJSON[model.Resource](tx, "resources/")
 		if err != nil {
 			return err
 		}

@@ -98,7 +98,7 @@ func (s *Service) createAPI(r *http.Request, _ mgmt.Params) (int, any, error) {
 		return 0, nil, awserr.BadRequest("target is required for quick create")
 	}
 	err := s.update(r, func(tx store.Tx) error {
-		if err := putJSON(tx, model.V2APIKey(a.APIID), a); err != nil {
+		if err := mgmt.PutJSON(tx, model.V2APIKey(a.APIID), a); err != nil {
 			return err
 		}
 		if quick {
@@ -146,13 +146,13 @@ func (s *Service) quickCreate(tx store.Tx, a *model.V2Api, in apiInput) error {
 		Target: "integrations/" + it.IntegrationID, APIGatewayManaged: true}
 	st := &model.V2Stage{StageName: "$default", AutoDeploy: true, APIGatewayManaged: true,
 		CreatedDate: s.now(), LastUpdatedDate: s.now(), DefaultRouteSettings: &model.V2RouteSettings{}}
-	if err := putJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it); err != nil {
+	if err := mgmt.PutJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it); err != nil {
 		return err
 	}
 	if err := putRoute(tx, a.APIID, rt, ""); err != nil {
 		return err
 	}
-	if err := putJSON(tx, model.V2StageKey(a.APIID, st.StageName), st); err != nil {
+	if err := mgmt.PutJSON(tx, model.V2StageKey(a.APIID, st.StageName), st); err != nil {
 		return err
 	}
 	_, err := s.autoDeploy(tx, a.APIID)
@@ -163,13 +163,13 @@ func (s *Service) getAPIs(r *http.Request, _ mgmt.Params) (int, any, error) {
 	var apis []*model.V2Api
 	err := s.view(r, func(tx store.Tx) error {
 		var err error
-		apis, err = listJSON[model.V2Api](tx, model.V2APIPrefix)
+		apis, err = mgmt.ListJSON[model.V2Api](tx, model.V2APIPrefix)
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	p, err := paginate(r, apis, func(a *model.V2Api) string { return a.APIID })
+	p, err := mgmt.PaginateV2(r, apis, func(a *model.V2Api) string { return a.APIID })
 	return http.StatusOK, p, err
 }
 
@@ -206,7 +206,7 @@ func (s *Service) updateAPI(r *http.Request, p mgmt.Params) (int, any, error) {
 				return err
 			}
 		}
-		return putJSON(tx, model.V2APIKey(a.APIID), a)
+		return mgmt.PutJSON(tx, model.V2APIKey(a.APIID), a)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -218,7 +218,7 @@ func (s *Service) updateAPI(r *http.Request, p mgmt.Params) (int, any, error) {
 // quickUpdate changes the managed integration's target/credentials and
 // the managed route's key.
 func (s *Service) quickUpdate(tx store.Tx, a *model.V2Api, in apiInput) error {
-	its, err := listJSON[model.V2Integration](tx, "v2integrations/"+a.APIID+"/")
+	its, err := mgmt.ListJSON[model.V2Integration](tx, "v2integrations/"+a.APIID+"/")
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (s *Service) quickUpdate(tx store.Tx, a *model.V2Api, in apiInput) error {
 		if err := model.ValidateV2Integration(a.ProtocolType, it); err != nil {
 			return err
 		}
-		if err := putJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it); err != nil {
+		if err := mgmt.PutJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it); err != nil {
 			return err
 		}
 	}
@@ -245,7 +245,7 @@ func (s *Service) quickUpdate(tx store.Tx, a *model.V2Api, in apiInput) error {
 	if err := model.ValidateV2RouteKey(a.ProtocolType, *in.RouteKey); err != nil {
 		return err
 	}
-	routes, err := listJSON[model.V2Route](tx, "v2routes/"+a.APIID+"/")
+	routes, err := mgmt.ListJSON[model.V2Route](tx, "v2routes/"+a.APIID+"/")
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func (s *Service) deleteCors(r *http.Request, p mgmt.Params) (int, any, error) {
 			return err
 		}
 		a.CorsConfiguration = nil
-		return putJSON(tx, model.V2APIKey(a.APIID), a)
+		return mgmt.PutJSON(tx, model.V2APIKey(a.APIID), a)
 	})
 	if err != nil {
 		return 0, nil, err

@@ -64,7 +64,7 @@ func (s *Service) createAuthorizer(r *http.Request, p mgmt.Params) (int, any, er
 		if err := model.ValidateV2Authorizer(a.ProtocolType, au); err != nil {
 			return err
 		}
-		return putJSON(tx, model.V2AuthorizerKey(a.APIID, au.AuthorizerID), au)
+		return mgmt.PutJSON(tx, model.V2AuthorizerKey(a.APIID, au.AuthorizerID), au)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -79,13 +79,13 @@ func (s *Service) getAuthorizers(r *http.Request, p mgmt.Params) (int, any, erro
 			return err
 		}
 		var err error
-		list, err = listJSON[model.V2Authorizer](tx, "v2authorizers/"+p["api"]+"/")
+		list, err = mgmt.ListJSON[model.V2Authorizer](tx, "v2authorizers/"+p["api"]+"/")
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	pg, err := paginate(r, list, func(x *model.V2Authorizer) string { return x.AuthorizerID })
+	pg, err := mgmt.PaginateV2(r, list, func(x *model.V2Authorizer) string { return x.AuthorizerID })
 	return http.StatusOK, pg, err
 }
 
@@ -124,7 +124,7 @@ func (s *Service) updateAuthorizer(r *http.Request, p mgmt.Params) (int, any, er
 		if err := model.ValidateV2Authorizer(a.ProtocolType, au); err != nil {
 			return err
 		}
-		return putJSON(tx, model.V2AuthorizerKey(a.APIID, au.AuthorizerID), au)
+		return mgmt.PutJSON(tx, model.V2AuthorizerKey(a.APIID, au.AuthorizerID), au)
 	})
 	return http.StatusOK, au, err
 }
@@ -135,7 +135,7 @@ func (s *Service) deleteAuthorizer(r *http.Request, p mgmt.Params) (int, any, er
 		if err != nil {
 			return err
 		}
-		routes, err := listJSON[model.V2Route](tx, "v2routes/"+a.APIID+"/")
+		routes, err := mgmt.ListJSON[model.V2Route](tx, "v2routes/"+a.APIID+"/")
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func (s *Service) createDeployment(r *http.Request, p mgmt.Params) (int, any, er
 		if st != nil {
 			st.DeploymentID = d.DeploymentID
 			st.LastUpdatedDate = s.now()
-			return putJSON(tx, model.V2StageKey(a.APIID, st.StageName), st)
+			return mgmt.PutJSON(tx, model.V2StageKey(a.APIID, st.StageName), st)
 		}
 		return nil
 	})
@@ -67,13 +67,13 @@ func (s *Service) getDeployments(r *http.Request, p mgmt.Params) (int, any, erro
 			return err
 		}
 		var err error
-		list, err = listJSON[model.V2Deployment](tx, "v2deployments/"+p["api"]+"/")
+		list, err = mgmt.ListJSON[model.V2Deployment](tx, "v2deployments/"+p["api"]+"/")
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	pg, err := paginate(r, list, func(x *model.V2Deployment) string { return x.DeploymentID })
+	pg, err := mgmt.PaginateV2(r, list, func(x *model.V2Deployment) string { return x.DeploymentID })
 	return http.StatusOK, pg, err
 }
 
@@ -114,7 +114,7 @@ func (s *Service) updateDeployment(r *http.Request, p mgmt.Params) (int, any, er
 		if in.Description != nil {
 			d.Description = *in.Description
 		}
-		return putJSON(tx, model.V2DeploymentKey(a.APIID, d.DeploymentID), d)
+		return mgmt.PutJSON(tx, model.V2DeploymentKey(a.APIID, d.DeploymentID), d)
 	})
 	return http.StatusOK, d, err
 }
@@ -125,7 +125,7 @@ func (s *Service) deleteDeployment(r *http.Request, p mgmt.Params) (int, any, er
 		if err != nil {
 			return err
 		}
-		stages, err := listJSON[model.V2Stage](tx, "v2stages/"+a.APIID+"/")
+		stages, err := mgmt.ListJSON[model.V2Stage](tx, "v2stages/"+a.APIID+"/")
 		if err != nil {
 			return err
 		}

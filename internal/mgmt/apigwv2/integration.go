@@ -134,7 +134,7 @@ func (s *Service) createIntegration(r *http.Request, p mgmt.Params) (int, any, e
 		if err := checkIntegration(tx, a, it); err != nil {
 			return err
 		}
-		return putJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it)
+		return mgmt.PutJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -149,13 +149,13 @@ func (s *Service) getIntegrations(r *http.Request, p mgmt.Params) (int, any, err
 			return err
 		}
 		var err error
-		its, err = listJSON[model.V2Integration](tx, "v2integrations/"+p["api"]+"/")
+		its, err = mgmt.ListJSON[model.V2Integration](tx, "v2integrations/"+p["api"]+"/")
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	pg, err := paginate(r, its, func(x *model.V2Integration) string { return x.IntegrationID })
+	pg, err := mgmt.PaginateV2(r, its, func(x *model.V2Integration) string { return x.IntegrationID })
 	return http.StatusOK, pg, err
 }
 
@@ -197,7 +197,7 @@ func (s *Service) updateIntegration(r *http.Request, p mgmt.Params) (int, any, e
 		if err := checkIntegration(tx, a, it); err != nil {
 			return err
 		}
-		return putJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it)
+		return mgmt.PutJSON(tx, model.V2IntegrationKey(a.APIID, it.IntegrationID), it)
 	})
 	return http.StatusOK, it, err
 }
@@ -211,7 +211,7 @@ func (s *Service) deleteIntegration(r *http.Request, p mgmt.Params) (int, any, e
 		if err := isManagedConflict(it.APIGatewayManaged, "Integration"); err != nil {
 			return err
 		}
-		routes, err := listJSON[model.V2Route](tx, "v2routes/"+a.APIID+"/")
+		routes, err := mgmt.ListJSON[model.V2Route](tx, "v2routes/"+a.APIID+"/")
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func checkRoute(tx store.Tx, a *model.V2Api, rt *model.V2Route) error {
 	}
 	authType := func(id string) (string, bool) {
 		var au model.V2Authorizer
-		if err := getJSON(tx, model.V2AuthorizerKey(a.APIID, id), &au); err != nil {
+		if err := mgmt.GetJSON(tx, model.V2AuthorizerKey(a.APIID, id), &au); err != nil {
 			return "", false
 		}
 		return au.AuthorizerType, true
@@ -89,7 +89,7 @@ func putRoute(tx store.Tx, api string, rt *model.V2Route, oldKey string) error {
 	if err := tx.Put(model.V2RouteKeyIndex(api, rt.RouteKey), []byte(rt.RouteID)); err != nil {
 		return err
 	}
-	return putJSON(tx, model.V2RouteKey(api, rt.RouteID), rt)
+	return mgmt.PutJSON(tx, model.V2RouteKey(api, rt.RouteID), rt)
 }
 
 func (s *Service) createRoute(r *http.Request, p mgmt.Params) (int, any, error) {
@@ -125,13 +125,13 @@ func (s *Service) getRoutes(r *http.Request, p mgmt.Params) (int, any, error) {
 			return err
 		}
 		var err error
-		routes, err = listJSON[model.V2Route](tx, "v2routes/"+p["api"]+"/")
+		routes, err = mgmt.ListJSON[model.V2Route](tx, "v2routes/"+p["api"]+"/")
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	pg, err := paginate(r, routes, func(x *model.V2Route) string { return x.RouteID })
+	pg, err := mgmt.PaginateV2(r, routes, func(x *model.V2Route) string { return x.RouteID })
 	return http.StatusOK, pg, err
 }
 

@@ -9,14 +9,9 @@ package apigwv2
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
-	"strconv"
 	"time"
 
 	"github.com/portico-dev/portico/internal/awserr"
@@ -114,44 +109,6 @@ func (s *Service) Register(mux *mgmt.Mux) {
 	mux.Handle("DELETE", "/v2/tags/{arn}", s.untagResource)
 }
 
-func getJSON(tx store.Tx, key string, v any) error {
-	b, err := tx.Get(key)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("decode %s: %w", key, err)
-	}
-	return nil
-}
-
-func putJSON(tx store.Tx, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", key, err)
-	}
-	if err := tx.Put(key, b); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
-	}
-	return nil
-}
-
-func listJSON[T any](tx store.Tx, prefix string) ([]*T, error) {
-	kvs, err := tx.List(prefix, "", 0)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", prefix, err)
-	}
-	out := make([]*T, 0, len(kvs))
-	for _, kv := range kvs {
-		v := new(T)
-		if err := json.Unmarshal(kv.Value, v); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", kv.Key, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 func notFound(resourceType, format string, args ...any) *awserr.Error {
 	e := awserr.NotFound(format, args...)
 	e.Extra = map[string]string{"resourceType": resourceType}
@@ -160,7 +117,7 @@ func notFound(resourceType, format string, args ...any) *awserr.Error {
 
 func (s *Service) loadAPI(tx store.Tx, id string) (*model.V2Api, error) {
 	var a model.V2Api
-	if err := getJSON(tx, model.V2APIKey(id), &a); err != nil {
+	if err := mgmt.GetJSON(tx, model.V2APIKey(id), &a); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, notFound("Api", "Invalid API identifier specified %s:%s", s.cfg.AccountID, id)
 		}
@@ -172,7 +129,7 @@ func (s *Service) loadAPI(tx store.Tx, id string) (*model.V2Api, error) {
 // load reads one child entity of an API, answering NotFound with what.
 func load[T any](tx store.Tx, key, resourceType, what string) (*T, error) {
 	v := new(T)
-	if err := getJSON(tx, key, v); err != nil {
+	if err := mgmt.GetJSON(tx, key, v); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, notFound(resourceType, "Invalid %s identifier specified", what)
 		}
@@ -202,63 +159,18 @@ func (s *Service) publish(r *http.Request, api string) {
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Second) }
 
-// Page is a v2 collection response: {"items": [...], "nextToken": "..."}
-// (control-plane.md §1).
-type Page[T any] struct {
-	Items     []T    `json:"items"`
-	NextToken string `json:"nextToken,omitempty"`
-}
-
-// paginate selects the page of items (in a stable order) that maxResults
-// and nextToken name; the token is the key of the next page's first item.
-func paginate[T any](r *http.Request, items []T, key func(T) string) (Page[T], error) {
-	q := r.URL.Query()
-	limit := len(items)
-	if v := q.Get("maxResults"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return Page[T]{}, awserr.BadRequest("maxResults must be a positive integer")
-		}
-		limit = n
-	}
-	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
-	start := 0
-	if tok := q.Get("nextToken"); tok != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil {
-			return Page[T]{}, awserr.BadRequest("Invalid nextToken specified")
-		}
-		start = len(items)
-		for i, it := range items {
-			if key(it) >= string(raw) {
-				start = i
-				break
-			}
-		}
-	}
-	end := min(start+limit, len(items))
-	p := Page[T]{Items: items[start:end]}
-	if p.Items == nil {
-		p.Items = []T{}
-	}
-	if end < len(items) {
-		p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(key(items[end])))
-	}
-	return p, nil
-}
-
 // snapshot freezes the API's current routes, integrations and
 // authorizers.
 func snapshot(tx store.Tx, api *model.V2Api) (*model.V2Snapshot, error) {
-	routes, err := listJSON[model.V2Route](tx, "v2routes/"+api.APIID+"/")
+	routes, err := mgmt.ListJSON[model.V2Route](tx, "v2routes/"+api.APIID+"/")
 	if err != nil {
 		return nil, err
 	}
-	its, err := listJSON[model.V2Integration](tx, "v2integrations/"+api.APIID+"/")
+	its, err := mgmt.ListJSON[model.V2Integration](tx, "v2integrations/"+api.APIID+"/")
 	if err != nil {
 		return nil, err
 	}
-	auths, err := listJSON[model.V2Authorizer](tx, "v2authorizers/"+api.APIID+"/")
+	auths, err := mgmt.ListJSON[model.V2Authorizer](tx, "v2authorizers/"+api.APIID+"/")
 	if err != nil {
 		return nil, err
 	}
@@ -273,10 +185,10 @@ func (s *Service) deploy(tx store.Tx, api *model.V2Api, desc string, auto bool) 
 	}
 	d := &model.V2Deployment{AutoDeployed: auto, CreatedDate: s.now(), DeploymentID: model.NewID(7),
 		DeploymentStatus: "DEPLOYED", Description: desc}
-	if err := putJSON(tx, model.V2SnapshotKey(api.APIID, d.DeploymentID), snap); err != nil {
+	if err := mgmt.PutJSON(tx, model.V2SnapshotKey(api.APIID, d.DeploymentID), snap); err != nil {
 		return nil, err
 	}
-	if err := putJSON(tx, model.V2DeploymentKey(api.APIID, d.DeploymentID), d); err != nil {
+	if err := mgmt.PutJSON(tx, model.V2DeploymentKey(api.APIID, d.DeploymentID), d); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -286,7 +198,7 @@ func (s *Service) deploy(tx store.Tx, api *model.V2Api, desc string, auto bool) 
 // (control-plane.md §6.1: changes reach auto-deployed stages at once). It
 // reports whether a stage changed.
 func (s *Service) autoDeploy(tx store.Tx, apiID string) (bool, error) {
-	stages, err := listJSON[model.V2Stage](tx, "v2stages/"+apiID+"/")
+	stages, err := mgmt.ListJSON[model.V2Stage](tx, "v2stages/"+apiID+"/")
 	if err != nil {
 		return false, err
 	}
@@ -311,7 +223,7 @@ func (s *Service) autoDeploy(tx store.Tx, apiID string) (bool, error) {
 		st.DeploymentID = d.DeploymentID
 		st.LastUpdatedDate = s.now()
 		st.LastDeploymentStatusMessage = "Successfully deployed stage with deployment ID '" + d.DeploymentID + "'"
-		if err := putJSON(tx, model.V2StageKey(apiID, st.StageName), st); err != nil {
+		if err := mgmt.PutJSON(tx, model.V2StageKey(apiID, st.StageName), st); err != nil {
 			return false, err
 		}
 	}

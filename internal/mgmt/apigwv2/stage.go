@@ -114,7 +114,7 @@ func (s *Service) createStage(r *http.Request, p mgmt.Params) (int, any, error) 
 		if err := s.checkStage(tx, a, st); err != nil {
 			return err
 		}
-		if err := putJSON(tx, model.V2StageKey(a.APIID, st.StageName), st); err != nil {
+		if err := mgmt.PutJSON(tx, model.V2StageKey(a.APIID, st.StageName), st); err != nil {
 			return err
 		}
 		if st.AutoDeploy {
@@ -122,7 +122,7 @@ func (s *Service) createStage(r *http.Request, p mgmt.Params) (int, any, error) 
 			if err != nil {
 				return err
 			}
-			return getJSON(tx, model.V2StageKey(a.APIID, st.StageName), st)
+			return mgmt.GetJSON(tx, model.V2StageKey(a.APIID, st.StageName), st)
 		}
 		return nil
 	})
@@ -140,13 +140,13 @@ func (s *Service) getStages(r *http.Request, p mgmt.Params) (int, any, error) {
 			return err
 		}
 		var err error
-		list, err = listJSON[model.V2Stage](tx, "v2stages/"+p["api"]+"/")
+		list, err = mgmt.ListJSON[model.V2Stage](tx, "v2stages/"+p["api"]+"/")
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	pg, err := paginate(r, list, func(x *model.V2Stage) string { return x.StageName })
+	pg, err := mgmt.PaginateV2(r, list, func(x *model.V2Stage) string { return x.StageName })
 	return http.StatusOK, pg, err
 }
 
@@ -187,14 +187,14 @@ func (s *Service) editStage(r *http.Request, p mgmt.Params, fn func(st *model.V2
 		if err := s.checkStage(tx, a, st); err != nil {
 			return err
 		}
-		if err := putJSON(tx, model.V2StageKey(a.APIID, st.StageName), st); err != nil {
+		if err := mgmt.PutJSON(tx, model.V2StageKey(a.APIID, st.StageName), st); err != nil {
 			return err
 		}
 		if st.AutoDeploy && !wasAuto {
 			if _, err := s.autoDeploy(tx, a.APIID); err != nil {
 				return err
 			}
-			return getJSON(tx, model.V2StageKey(a.APIID, st.StageName), st)
+			return mgmt.GetJSON(tx, model.V2StageKey(a.APIID, st.StageName), st)
 		}
 		return nil
 	})

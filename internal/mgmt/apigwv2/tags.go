@@ -26,21 +26,21 @@ func (s *Service) tagged(tx store.Tx, arn string) (key string, tags *map[string]
 			return "", nil, nil, err
 		}
 		k := model.V2APIKey(a.APIID)
-		return k, &a.Tags, func() error { return putJSON(tx, k, a) }, nil
+		return k, &a.Tags, func() error { return mgmt.PutJSON(tx, k, a) }, nil
 	case len(parts) == 4 && parts[0] == "apis" && parts[2] == "stages":
 		st, err := load[model.V2Stage](tx, model.V2StageKey(parts[1], parts[3]), "Stage", "Stage")
 		if err != nil {
 			return "", nil, nil, err
 		}
 		k := model.V2StageKey(parts[1], parts[3])
-		return k, &st.Tags, func() error { return putJSON(tx, k, st) }, nil
+		return k, &st.Tags, func() error { return mgmt.PutJSON(tx, k, st) }, nil
 	case len(parts) == 2 && parts[0] == "vpclinks":
 		l, err := loadVpcLink(tx, parts[1])
 		if err != nil {
 			return "", nil, nil, err
 		}
 		k := model.V2VpcLinkKey(l.VpcLinkID)
-		return k, &l.Tags, func() error { return putJSON(tx, k, l) }, nil
+		return k, &l.Tags, func() error { return mgmt.PutJSON(tx, k, l) }, nil
 	}
 	return "", nil, nil, notFound("Tags", "Invalid resource ARN specified: %s", arn)
 }

@@ -37,7 +37,7 @@ func (s *Service) createVpcLink(r *http.Request, _ mgmt.Params) (int, any, error
 	if l.SecurityGroupIDs == nil {
 		l.SecurityGroupIDs = []string{}
 	}
-	err := s.update(r, func(tx store.Tx) error { return putJSON(tx, model.V2VpcLinkKey(l.VpcLinkID), l) })
+	err := s.update(r, func(tx store.Tx) error { return mgmt.PutJSON(tx, model.V2VpcLinkKey(l.VpcLinkID), l) })
 	if err != nil {
 		return 0, nil, err
 	}
@@ -48,13 +48,13 @@ func (s *Service) getVpcLinks(r *http.Request, _ mgmt.Params) (int, any, error) 
 	var list []*model.V2VpcLink
 	err := s.view(r, func(tx store.Tx) error {
 		var err error
-		list, err = listJSON[model.V2VpcLink](tx, model.V2VpcLinkPrefix)
+		list, err = mgmt.ListJSON[model.V2VpcLink](tx, model.V2VpcLinkPrefix)
 		return err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
-	pg, err := paginate(r, list, func(x *model.V2VpcLink) string { return x.VpcLinkID })
+	pg, err := mgmt.PaginateV2(r, list, func(x *model.V2VpcLink) string { return x.VpcLinkID })
 	return http.StatusOK, pg, err
 }
 
@@ -89,7 +89,7 @@ func (s *Service) updateVpcLink(r *http.Request, p mgmt.Params) (int, any, error
 		if in.Name != nil {
 			l.Name = *in.Name
 		}
-		return putJSON(tx, model.V2VpcLinkKey(l.VpcLinkID), l)
+		return mgmt.PutJSON(tx, model.V2VpcLinkKey(l.VpcLinkID), l)
 	})
 	return http.StatusOK, l, err
 }
