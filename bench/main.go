@@ -174,6 +174,15 @@ func findRepo() (string, error) {
 	}
 }
 
+// gitRev is the short commit id of rev in repo, or rev itself.
+func gitRev(repo, rev string) string {
+	out, err := exec.Command("git", "-C", repo, "rev-parse", "--short", rev).Output()
+	if err != nil {
+		return rev
+	}
+	return strings.TrimSpace(string(out))
+}
+
 // harness holds what every scenario shares.
 type harness struct {
 	o       options
@@ -190,6 +199,21 @@ type harness struct {
 	targets  []targetResult
 	notes    []string
 	failed   []string
+	revision string // what was built: a commit, or the working tree at a commit
+	loadStart string
+}
+
+// loadavg is the first three fields of /proc/loadavg.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // targetResult is one of the issue's targets.
@@ -207,7 +231,10 @@ func newHarness(ctx context.Context, o options) (*harness, error) {
 		return nil, err
 	}
 	h := &harness{o: o, work: work, procs: &procs{}, started: time.Now()}
+	h.loadStart = loadavg()
+	h.revision = "working tree at " + gitRev(o.repo, "HEAD")
 	if o.commit != "" {
+		h.revision = "commit " + gitRev(o.repo, o.commit)
 		src := filepath.Join(work, "src")
 		if err := os.MkdirAll(src, 0o755); err != nil {
 			return nil, err
@@ -310,8 +337,10 @@ func (h *harness) report() string {
 		mode = "quick"
 	}
 	fmt.Fprintf(&b, "\n## Portico benchmark (%s run, %s)\n\n", mode, time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "Command: `go run ./bench %s` (Portico %s).\n\n", strings.Join(os.Args[1:], " "), h.revision)
 	fmt.Fprintf(&b, "Machine: %s. Go %s, GOMAXPROCS %d. Load: %s. Each figure is the median of %d interleaved rounds of %v.\n\n",
 		machine(), strings.TrimPrefix(runtime.Version(), "go"), runtime.GOMAXPROCS(0), h.wrkVersion(), h.o.rounds, h.o.duration)
+	fmt.Fprintf(&b, "Load average (1, 5, 15 min) at start %s, at end %s: the load generator and other work share the CPUs with every contestant alike.\n\n", h.loadStart, loadavg())
 	if len(h.targets) > 0 {
 		b.WriteString("### Targets\n\n| target | required | measured | result |\n|---|---|---|---|\n")
 		for _, t := range h.targets {
