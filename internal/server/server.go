@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -101,6 +102,17 @@ func executeAPIHost(host string) (string, bool) {
 // serveData serves a data-plane request: REST APIs first, then HTTP APIs
 // when no REST API has the id.
 func (s *Server) serveData(w http.ResponseWriter, r *http.Request, apiID, path string) {
+	defer func() {
+		// A bug must cost one request, not the connection or the process:
+		// answer as API Gateway does for its own failures.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.cfg.Log.Error("data plane panicked", "api", apiID, "path", path, "panic", v, "stack", string(debug.Stack()))
+			writeRaw(w, http.StatusInternalServerError, "InternalServerErrorException", []byte(`{"message":"Internal server error"}`))
+		}
+	}()
 	if s.cfg.HTTPAPIs != nil && s.cfg.Data.Served.Load().API(apiID) == nil && s.cfg.HTTPAPIs.Serve(w, r, apiID, path) {
 		return
 	}
