@@ -195,11 +195,11 @@ type harness struct {
 	beURL   string
 	started time.Time
 
-	sections []string // markdown, in scenario order
-	targets  []targetResult
-	notes    []string
-	failed   []string
-	revision string // what was built: a commit, or the working tree at a commit
+	sections  []string // markdown, in scenario order
+	targets   []targetResult
+	notes     []string
+	failed    []string
+	revision  string // what was built: a commit, or the working tree at a commit
 	loadStart string
 }
 
