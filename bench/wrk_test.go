@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +52,28 @@ func TestLuaString(t *testing.T) {
 	t.Parallel()
 	if got, want := luaString("a\"b\\c\n\x01"), `"a\"b\\c\n\001"`; got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// The harness never loads anything but loopback.
+func TestRunRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
+	w := &wrkRunner{bin: "/nonexistent/wrk", dir: t.TempDir()}
+	for _, u := range []string{"http://example.com/", "http://localhost:80/", "https://127.0.0.1:443/", "http://10.0.0.1:80/"} {
+		if _, err := w.run(context.Background(), target{URL: u}, 1, time.Second); err == nil || !strings.Contains(err.Error(), "only 127.0.0.1") {
+			t.Errorf("%s: err %v, want a refusal", u, err)
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{{nil, 0}, {[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5}} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }
