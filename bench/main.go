@@ -14,11 +14,22 @@
 // (start-up time and RSS with 1,000 APIs of 10 routes).
 //
 // It builds Portico, starts every contestant on 127.0.0.1, drives the same
-// wrk load at each in turn (interleaved, median of the rounds), and stops
-// everything it started by PID. Peers (nginx, node, npm packages) are
-// optional: a scenario whose peer is missing says so and how to install
-// it. A scenario whose Portico feature this build lacks is skipped with a
-// note and runs once the feature lands.
+// wrk load at each in turn (interleaved, median of the rounds, every run
+// bounded in time), and stops everything it started by PID. A scenario
+// whose Portico feature this build lacks is skipped with a note and runs
+// once the feature lands.
+//
+// Peers are optional; a scenario whose peer is missing says so:
+//
+//	apt-get install -y wrk nginx-light   # load generator, nginx floor
+//	node and npm                         # velocityjs, serverless-offline
+//
+// On first use the harness npm-installs velocityjs@2.1.7 with
+// jsonpath-plus@10.4.0, and serverless@3.40.0 with
+// serverless-offline@13.10.1, into --cache (the user cache directory by
+// default), and reads velocityjs_bench.js and serverless-offline/ from
+// --peers (../shared/bench-peers next to the repository by default).
+// Nothing fetched is written into the repository.
 package main
 
 import (
