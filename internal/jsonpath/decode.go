@@ -78,6 +78,9 @@ type decoder struct {
 	lists []vtl.List
 	items []any
 	strs  []string
+	// Entry slabs of small maps (keys and values side by side).
+	mkeys []string
+	mvals []any
 	// Scratch stacks for the members of the containers being decoded,
 	// so each container is allocated once at its exact size.
 	keys []string
@@ -91,8 +94,20 @@ func (d *decoder) newMap(n int) *vtl.Map {
 	if len(d.maps) == cap(d.maps) {
 		d.maps = make([]vtl.Map, 0, min(max(2*cap(d.maps), 4), 64))
 	}
-	d.maps = append(d.maps, *vtl.NewMap(n))
-	return &d.maps[len(d.maps)-1]
+	d.maps = d.maps[:len(d.maps)+1]
+	m := &d.maps[len(d.maps)-1]
+	if n > 16 {
+		vtl.InitMap(m, make([]string, 0, n), make([]any, 0, n))
+		return m
+	}
+	if cap(d.mkeys)-len(d.mkeys) < n {
+		d.mkeys = make([]string, 0, 16)
+		d.mvals = make([]any, 0, 16)
+	}
+	at := len(d.mkeys)
+	vtl.InitMap(m, d.mkeys[at:at:at+n], d.mvals[at:at:at+n])
+	d.mkeys, d.mvals = d.mkeys[:at+n], d.mvals[:at+n]
+	return m
 }
 
 func (d *decoder) newList(n int) *vtl.List {

@@ -67,6 +67,14 @@ func NewMap(n int) *Map {
 	return &Map{keys: make([]string, 0, n), vs: make([]any, 0, n)}
 }
 
+// InitMap makes the zero Map *m an empty map whose first entries fill
+// the given backing arrays (their length is ignored, their capacity is
+// the room), so a decoder can carve many small maps out of shared slabs.
+// Entries beyond that room are appended to fresh arrays as usual.
+func InitMap(m *Map, keys []string, vals []any) {
+	m.keys, m.vs = keys[:0:cap(keys)], vals[:0:cap(vals)]
+}
+
 // Len reports the number of entries.
 func (m *Map) Len() int {
 	if m == nil {
