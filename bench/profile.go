@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -23,10 +24,11 @@ func (h *harness) profile(ctx context.Context, title string, p *proc, tg target,
 	fmt.Fprintf(&b, "### Profile: %s\n\n", title)
 	if p != nil && h.wrk != nil {
 		if perf, err := exec.LookPath("perf"); err == nil {
-			out, err := h.perfTop(ctx, perf, p, tg)
+			out, cpu, err := h.perfTop(ctx, perf, p, tg)
 			if err != nil {
 				h.note("profile %s: perf: %v", title, err)
 			} else {
+				fmt.Fprintf(&b, "CPU time per request during the profiled run: %s.\n\n", cpu)
 				fmt.Fprintf(&b, "`perf record -g -p <portico pid>` during `wrk -t2 -c32 -d5s`, `perf report --no-children --sort symbol` top entries:\n\n```\n%s```\n\n", out)
 			}
 		}
@@ -42,23 +44,31 @@ func (h *harness) profile(ctx context.Context, title string, p *proc, tg target,
 	h.sections = append(h.sections, b.String())
 }
 
-func (h *harness) perfTop(ctx context.Context, perf string, p *proc, tg target) (string, error) {
+func (h *harness) perfTop(ctx context.Context, perf string, p *proc, tg target) (string, string, error) {
 	data := filepath.Join(h.work, "perf-"+strconv.Itoa(p.pid())+".data")
 	rec := exec.CommandContext(ctx, perf, "record", "-F", "999", "-g", "-o", data, "-p", strconv.Itoa(p.pid()), "--", "sleep", "6")
 	if err := rec.Start(); err != nil {
-		return "", err
+		return "", "", err
 	}
 	time.Sleep(300 * time.Millisecond)
-	_, lerr := h.wrk.run(ctx, tg, 32, 5*time.Second)
+	own0, kids0 := cpuTicks(p.pid())
+	l, lerr := h.wrk.run(ctx, tg, 32, 5*time.Second)
+	own1, kids1 := cpuTicks(p.pid())
 	if err := rec.Wait(); err != nil {
-		return "", fmt.Errorf("perf record: %v", err)
+		return "", "", fmt.Errorf("perf record: %v", err)
 	}
 	if lerr != nil {
-		return "", lerr
+		return "", "", lerr
+	}
+	cpu := "not measured"
+	if l.Requests > 0 {
+		perReq := func(ticks int64) float64 { return float64(ticks) * 1e6 / float64(clockTicks) / float64(l.Requests) }
+		cpu = fmt.Sprintf("Portico process %.1f µs, its child processes (function runtimes) %.1f µs, over %d requests at %.0f req/s",
+			perReq(own1-own0), perReq(kids1-kids0), l.Requests, l.RPS)
 	}
 	out, err := runBounded(ctx, exec.Command(perf, "report", "-i", data, "--stdio", "--no-children", "--sort", "symbol", "-g", "none", "--percent-limit", "0.8"), time.Minute)
 	if err != nil {
-		return "", fmt.Errorf("perf report: %v\n%s", err, tail(out, 300))
+		return "", "", fmt.Errorf("perf report: %v\n%s", err, tail(out, 300))
 	}
 	var lines []string
 	for _, l := range strings.Split(string(out), "\n") {
@@ -72,9 +82,52 @@ func (h *harness) perfTop(ctx context.Context, perf string, p *proc, tg target) 
 		}
 	}
 	if len(lines) == 0 {
-		return "", fmt.Errorf("perf recorded no samples")
+		return "", "", fmt.Errorf("perf recorded no samples")
 	}
-	return strings.Join(lines, "\n") + "\n", nil
+	return strings.Join(lines, "\n") + "\n", cpu, nil
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times on Linux.
+const clockTicks = 100
+
+// cpuTicks returns the user+system CPU ticks of pid and the sum over its
+// live descendants, from /proc.
+func cpuTicks(pid int) (own, descendants int64) {
+	entries, _ := os.ReadDir("/proc")
+	parent := map[int]int{}
+	ticks := map[int]int64{}
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// fields after the ")" of the command: state ppid ... utime(14) stime(15)
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b)[i+1:])
+		if len(f) < 13 {
+			continue
+		}
+		pp, _ := strconv.Atoi(f[1])
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		parent[n], ticks[n] = pp, ut+st
+	}
+	for n := range ticks {
+		for a := parent[n]; a > 1; a = parent[a] {
+			if a == pid {
+				descendants += ticks[n]
+				break
+			}
+		}
+	}
+	return ticks[pid], descendants
 }
 
 func (h *harness) pprofTop(ctx context.Context, pkg, re string) (string, error) {
