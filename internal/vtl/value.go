@@ -60,7 +60,7 @@ type Map struct {
 }
 
 // smallMap is the size up to which a linear scan beats hashing.
-const smallMap = 8
+const smallMap = 16
 
 // NewMap returns an empty map with room for n entries.
 func NewMap(n int) *Map {
@@ -124,7 +124,9 @@ func (m *Map) Put(k string, v any) any {
 	} else if len(m.keys) > smallMap {
 		m.reindex()
 	}
-	m.keySet.Store(nil)
+	if m.keySet.Load() != nil {
+		m.keySet.Store(nil)
+	}
 	m.mod++
 	return nil
 }
