@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,7 @@ type Client struct {
 	strict   *http.Transport
 	insecure *http.Transport
 	byName   sync.Map // server name → *http.Transport (private integrations)
+	h1       *h1      // plain-HTTP backends; nil sends everything through net/http
 	dialer   *net.Dialer
 	bufs     sync.Pool
 }
@@ -41,6 +43,9 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// MaxIdlePerHost bounds pooled keep-alive connections per backend.
 	MaxIdlePerHost int
+	// NetHTTPOnly sends plain-HTTP requests through net/http's
+	// Transport instead of Portico's upstream client.
+	NetHTTPOnly bool
 }
 
 // New returns a Client.
@@ -79,6 +84,9 @@ func New(opts Options) *Client {
 		return c.dialTLSInsecure(ctx, network, addr, host)
 	}
 	c.bufs.New = func() any { return new(bytes.Buffer) }
+	if !opts.NetHTTPOnly {
+		c.h1 = newH1(dialer, opts.MaxIdlePerHost)
+	}
 	return c
 }
 
@@ -119,6 +127,9 @@ func verifyLeafOnly(cs tls.ConnectionState, host string) error {
 
 // Close releases pooled connections.
 func (c *Client) Close() {
+	if c.h1 != nil {
+		c.h1.closeIdle()
+	}
 	c.strict.CloseIdleConnections()
 	c.insecure.CloseIdleConnections()
 }
@@ -143,6 +154,11 @@ func (b *Backend) Invoke(ctx context.Context, req *integration.Request) (*integr
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
 		defer cancel()
+	}
+	if b.c.h1 != nil {
+		if hostport, host, uri, ok := splitHTTP(req.URL); ok {
+			return b.sendH1(ctx, req, hostport, host, uri)
+		}
 	}
 	if req.Upstreams == nil {
 		tr := b.c.strict
@@ -179,6 +195,73 @@ func (b *Backend) Invoke(ctx context.Context, req *integration.Request) (*integr
 		return nil, err
 	}
 	return nil, lastErr
+}
+
+// sendH1 sends a plain-HTTP request through Portico's upstream client,
+// to the VPC link's upstreams in turn when there are any.
+func (b *Backend) sendH1(ctx context.Context, req *integration.Request, hostport, host, uri string) (*integration.Response, error) {
+	buf := b.c.bufs.Get().(*bytes.Buffer)
+	defer b.c.bufs.Put(buf)
+	if req.Upstreams == nil {
+		resp, err := b.c.h1.roundTrip(ctx, req, hostport, host, uri, buf)
+		if err != nil {
+			return nil, classify(ctx, err)
+		}
+		return resp, nil
+	}
+	var lastErr error
+	for attempt := 0; attempt < req.Upstreams.Len(); attempt++ {
+		idx, addr := req.Upstreams.Pick(time.Now())
+		resp, err := b.c.h1.roundTrip(ctx, req, addr, host, uri, buf)
+		if err == nil {
+			return resp, nil
+		}
+		lastErr = classify(ctx, err)
+		if isRefused(err) {
+			req.Upstreams.MarkDown(idx, time.Now())
+			continue
+		}
+		return nil, lastErr
+	}
+	return nil, lastErr
+}
+
+// splitHTTP splits an http:// URL into the address to dial, the Host
+// header and the request target. Anything else (https, malformed) is not
+// ok and goes through net/http.
+func splitHTTP(raw string) (hostport, host, uri string, ok bool) {
+	rest, found := strings.CutPrefix(raw, "http://")
+	if !found {
+		return "", "", "", false
+	}
+	i := strings.IndexAny(rest, "/?#")
+	if i < 0 {
+		host, uri = rest, "/"
+	} else {
+		host, uri = rest[:i], rest[i:]
+		if uri[0] == '#' {
+			uri = "/"
+		} else if uri[0] == '?' {
+			uri = "/" + uri
+		}
+		if j := strings.IndexByte(uri, '#'); j >= 0 {
+			uri = uri[:j]
+		}
+	}
+	if host == "" || strings.ContainsAny(host, "@ \t\r\n") || strings.ContainsAny(uri, " \r\n") {
+		return "", "", "", false
+	}
+	hostport = host
+	if _, _, err := net.SplitHostPort(host); err != nil {
+		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+			hostport = host + ":80"
+		} else if strings.Contains(host, ":") {
+			return "", "", "", false
+		} else {
+			hostport = host + ":80"
+		}
+	}
+	return hostport, host, uri, true
 }
 
 // isRefused reports a connection that could not be made: safe to retry
@@ -256,7 +339,15 @@ func (b *Backend) send(ctx context.Context, tr *http.Transport, req *integration
 // refused or DNS failure → 500 API_CONFIGURATION_ERROR; TLS failure → 502
 // INTEGRATION_FAILURE).
 func classify(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+	if _, ok := err.(*awserr.GatewayError); ok {
+		return err
+	}
+	if errors.Is(err, errTooLarge) {
+		return &awserr.GatewayError{Type: awserr.IntegrationFailure, Status: 502, Cause: err}
+	}
+	var ne net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout() && !isRefused(err)) {
 		return &awserr.GatewayError{Type: awserr.IntegrationTimeout, Cause: err}
 	}
 	var certErr *tls.CertificateVerificationError

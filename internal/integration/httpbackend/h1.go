@@ -1,0 +1,305 @@
+package httpbackend
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portico-dev/portico/internal/integration"
+)
+
+// h1 is Portico's upstream client for plain-HTTP backends: one goroutine
+// per exchange (the caller's), pooled keep-alive connections, the request
+// written and the response read in place. net/http's Transport hands
+// every exchange to two more goroutines (its connection's read and write
+// loops); on a loaded machine those hand-offs cost more than the rest of
+// the proxy. TLS backends keep using net/http.
+type h1 struct {
+	dialer  *net.Dialer
+	maxIdle int
+	// idleFor drops pooled connections older than this, below the
+	// keep-alive timeouts servers commonly use (Node.js: 5 s).
+	idleFor time.Duration
+
+	mu   sync.Mutex
+	idle map[string][]*h1Conn
+}
+
+type h1Conn struct {
+	nc   net.Conn
+	br   *bufio.Reader
+	bw   *bufio.Writer
+	used time.Time
+}
+
+func newH1(d *net.Dialer, maxIdle int) *h1 {
+	return &h1{dialer: d, maxIdle: maxIdle, idleFor: 4 * time.Second, idle: map[string][]*h1Conn{}}
+}
+
+// get returns a live pooled connection to addr, or dials one.
+func (p *h1) get(ctx context.Context, addr string) (*h1Conn, bool, error) {
+	now := time.Now()
+	for {
+		p.mu.Lock()
+		cs := p.idle[addr]
+		if len(cs) == 0 {
+			p.mu.Unlock()
+			break
+		}
+		c := cs[len(cs)-1]
+		p.idle[addr] = cs[:len(cs)-1]
+		p.mu.Unlock()
+		if now.Sub(c.used) < p.idleFor && c.alive() {
+			return c, true, nil
+		}
+		c.nc.Close()
+	}
+	nc, err := p.dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, false, err
+	}
+	return &h1Conn{nc: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, false, nil
+}
+
+// alive reports whether the peer has not closed an idle connection: no
+// bytes (nor EOF) may be waiting on it.
+func (c *h1Conn) alive() bool {
+	if c.br.Buffered() > 0 {
+		return false
+	}
+	c.nc.SetReadDeadline(time.Now())
+	_, err := c.br.Peek(1)
+	c.nc.SetReadDeadline(time.Time{})
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (p *h1) put(addr string, c *h1Conn) {
+	c.used = time.Now()
+	p.mu.Lock()
+	if len(p.idle[addr]) < p.maxIdle {
+		p.idle[addr] = append(p.idle[addr], c)
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	c.nc.Close()
+}
+
+func (p *h1) closeIdle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for addr, cs := range p.idle {
+		for _, c := range cs {
+			c.nc.Close()
+		}
+		delete(p.idle, addr)
+	}
+}
+
+// errNothingSent marks a failure before the request left: safe to retry.
+var errNothingSent = errors.New("request not sent")
+
+// roundTrip sends one request to addr ("host:port") with requestURI and
+// the Host header host, and reads the whole response.
+func (p *h1) roundTrip(ctx context.Context, req *integration.Request, addr, host, requestURI string, buf *bytes.Buffer) (*integration.Response, error) {
+	for attempt := 0; ; attempt++ {
+		c, reused, err := p.get(ctx, addr)
+		if err != nil {
+			return nil, err
+		}
+		resp, keep, err := p.exchange(ctx, c, req, host, requestURI, buf)
+		if err == nil {
+			if keep {
+				p.put(addr, c)
+			} else {
+				c.nc.Close()
+			}
+			return resp, nil
+		}
+		c.nc.Close()
+		// A reused connection the peer had just closed: try once more on a
+		// new one if nothing was sent, or if the method is replayable.
+		if reused && attempt == 0 && ctx.Err() == nil && (errors.Is(err, errNothingSent) || (replayable(req.Method) && errors.Is(err, io.EOF))) {
+			continue
+		}
+		return nil, err
+	}
+}
+
+func replayable(m string) bool { return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" }
+
+// exchange writes req and reads the response on c. keep reports whether
+// c may be reused.
+func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, host, requestURI string, buf *bytes.Buffer) (*integration.Response, bool, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		c.nc.SetDeadline(dl)
+	} else {
+		c.nc.SetDeadline(time.Time{})
+	}
+	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	if err := writeRequest(c.bw, req, host, requestURI); err != nil {
+		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)
+	}
+	if err := c.bw.Flush(); err != nil {
+		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)
+	}
+	tp := textproto.NewReader(c.br)
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, false, io.EOF
+			}
+			return nil, false, err
+		}
+		proto, rest, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasPrefix(proto, "HTTP/1.") || len(rest) < 3 {
+			return nil, false, fmt.Errorf("malformed HTTP status line %q", line)
+		}
+		code, err := strconv.Atoi(rest[:3])
+		if err != nil || code < 100 || code > 999 {
+			return nil, false, fmt.Errorf("malformed HTTP status code %q", rest[:3])
+		}
+		mh, err := tp.ReadMIMEHeader()
+		if err != nil {
+			return nil, false, fmt.Errorf("malformed HTTP response headers: %w", err)
+		}
+		if code >= 100 && code < 200 && code != 101 {
+			continue // informational: the real response follows
+		}
+		h := http.Header(mh)
+		keep := proto == "HTTP/1.1" && !tokenIn(h["Connection"], "close") || proto == "HTTP/1.0" && tokenIn(h["Connection"], "keep-alive")
+		body, bodyKeep, err := readBody(c.br, h, req.Method, code, buf)
+		if err != nil {
+			return nil, false, err
+		}
+		delete(h, "Transfer-Encoding")
+		return &integration.Response{StatusCode: code, Header: h, Body: body}, keep && bodyKeep, nil
+	}
+}
+
+var crlf = []byte("\r\n")
+
+func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI string) error {
+	w.WriteString(req.Method)
+	w.WriteByte(' ')
+	w.WriteString(requestURI)
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(host)
+	w.Write(crlf)
+	for k, vs := range req.Header {
+		switch k {
+		case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Te", "Trailer", "Upgrade", "Proxy-Connection":
+			continue
+		}
+		if !validHeaderName(k) {
+			continue
+		}
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				continue // never let a mapped value split the request
+			}
+			w.WriteString(k)
+			w.WriteString(": ")
+			w.WriteString(v)
+			w.Write(crlf)
+		}
+	}
+	if len(req.Body) > 0 || req.Method == "POST" || req.Method == "PUT" || req.Method == "PATCH" {
+		w.WriteString("Content-Length: ")
+		w.WriteString(strconv.Itoa(len(req.Body)))
+		w.Write(crlf)
+	}
+	w.Write(crlf)
+	_, err := w.Write(req.Body)
+	return err
+}
+
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+func tokenIn(vs []string, tok string) bool {
+	for _, v := range vs {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), tok) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var errTooLarge = errors.New("backend response exceeds 10 MB")
+
+// readBody reads a response body by its framing (RFC 9112 §6.3); keep is
+// false when the body ran to the end of the connection.
+func readBody(br *bufio.Reader, h http.Header, method string, code int, buf *bytes.Buffer) ([]byte, bool, error) {
+	if method == "HEAD" || code == 204 || code == 304 || code < 200 {
+		return nil, true, nil
+	}
+	buf.Reset()
+	if te := h["Transfer-Encoding"]; len(te) > 0 {
+		if !tokenIn(te, "chunked") {
+			return nil, false, fmt.Errorf("unsupported transfer encoding %v", te)
+		}
+		n, err := buf.ReadFrom(io.LimitReader(httputil.NewChunkedReader(br), integration.MaxPayload+1))
+		if err != nil {
+			return nil, false, err
+		}
+		if n > integration.MaxPayload {
+			return nil, false, errTooLarge
+		}
+		// Trailers end with an empty line.
+		tp := textproto.NewReader(br)
+		if _, err := tp.ReadMIMEHeader(); err != nil {
+			return nil, false, err
+		}
+		return bytes.Clone(buf.Bytes()), true, nil
+	}
+	if cl := h.Get("Content-Length"); cl != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
+		if err != nil || n < 0 {
+			return nil, false, fmt.Errorf("malformed Content-Length %q", cl)
+		}
+		if n > integration.MaxPayload {
+			return nil, false, errTooLarge
+		}
+		body := make([]byte, n)
+		if _, err := io.ReadFull(br, body); err != nil {
+			return nil, false, err
+		}
+		return body, true, nil
+	}
+	n, err := buf.ReadFrom(io.LimitReader(br, integration.MaxPayload+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if n > integration.MaxPayload {
+		return nil, false, errTooLarge
+	}
+	return bytes.Clone(buf.Bytes()), false, nil
+}

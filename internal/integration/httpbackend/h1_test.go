@@ -1,0 +1,213 @@
+package httpbackend
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/internal/awserr"
+	"github.com/portico-dev/portico/internal/integration"
+)
+
+// TestH1Framing: every response framing RFC 9112 §6.3 allows — Content-
+// Length, chunked with trailers, close-delimited, no body for HEAD, 204
+// and 304 — comes back whole, and 1xx responses are skipped.
+func TestH1Framing(t *testing.T) {
+	t.Parallel()
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/cl":
+			w.Header().Set("X-Multi", "a")
+			w.Header().Add("X-Multi", "b")
+			w.Write([]byte("len:" + string(body) + ":" + r.URL.RawQuery + ":" + r.Host))
+		case "/chunked":
+			w.Header().Set("Trailer", "X-T")
+			w.Write([]byte("part1-"))
+			w.(http.Flusher).Flush()
+			w.Write([]byte("part2"))
+			w.Header().Set("X-T", "done")
+		case "/nocontent":
+			w.WriteHeader(204)
+		case "/continue":
+			w.WriteHeader(200)
+			w.Write([]byte("after"))
+		}
+	}))
+	defer backend.Close()
+	// A raw server for framings net/http would not produce.
+	raw, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer raw.Close()
+	go func() {
+		for {
+			c, err := raw.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				switch {
+				case bytes.Contains(buf, []byte("/close")):
+					c.Write([]byte("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end"))
+				case bytes.Contains(buf, []byte("/info")):
+					c.Write([]byte("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"))
+				case bytes.Contains(buf, []byte("/garbage")):
+					c.Write([]byte("SMTP ready\r\n\r\n"))
+				}
+			}(c)
+		}
+	}()
+	c := New(Options{})
+	defer c.Close()
+	b := c.For(false)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, method, url string
+		body              string
+		status            int
+		want              string
+	}{
+		{"content-length, query, Host", "POST", backend.URL + "/cl?a=1&b=2", "hi", 200, "len:hi:a=1&b=2:" + strings.TrimPrefix(backend.URL, "http://")},
+		{"chunked with trailers", "GET", backend.URL + "/chunked", "", 200, "part1-part2"},
+		{"204 has no body", "DELETE", backend.URL + "/nocontent", "", 204, ""},
+		{"HEAD has no body", "HEAD", backend.URL + "/cl", "", 200, ""},
+		{"close-delimited", "GET", "http://" + raw.Addr().String() + "/close", "", 200, "until the end"},
+		{"1xx skipped", "GET", "http://" + raw.Addr().String() + "/info", "", 201, "ok"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for i := 0; i < 3; i++ { // reuse of pooled connections
+				resp, err := b.Invoke(ctx, &integration.Request{Method: tc.method, URL: tc.url, Body: []byte(tc.body), Header: http.Header{}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.StatusCode != tc.status || string(resp.Body) != tc.want {
+					t.Fatalf("got %d %q, want %d %q", resp.StatusCode, resp.Body, tc.status, tc.want)
+				}
+				if tc.name == "content-length, query, Host" && len(resp.Header.Values("X-Multi")) != 2 {
+					t.Fatalf("multi-value header: %v", resp.Header)
+				}
+			}
+		})
+	}
+	if _, err := b.Invoke(ctx, &integration.Request{Method: "GET", URL: "http://" + raw.Addr().String() + "/garbage"}); err == nil {
+		t.Fatal("a non-HTTP answer must fail")
+	}
+}
+
+// TestH1HeaderInjection: a mapped header value with CR/LF never splits
+// the request.
+func TestH1HeaderInjection(t *testing.T) {
+	t.Parallel()
+	var got atomic.Pointer[http.Header]
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Clone()
+		got.Store(&h)
+	}))
+	defer backend.Close()
+	c := New(Options{})
+	defer c.Close()
+	_, err := c.For(false).Invoke(context.Background(), &integration.Request{Method: "GET", URL: backend.URL + "/",
+		Header: http.Header{"X-Evil": {"a\r\nX-Injected: yes"}, "X-Good": {"fine"}, "Bad Name": {"x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := *got.Load()
+	if h.Get("X-Injected") != "" || h.Get("X-Evil") != "" || h.Get("X-Good") != "fine" {
+		t.Fatalf("backend saw %v", h)
+	}
+}
+
+// TestH1StaleConnections: a pooled connection the backend closed is not
+// used; a replayable request retries once on a fresh one.
+func TestH1StaleConnections(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%d", n.Add(1))
+	}))
+	backend.Config.IdleTimeout = 50 * time.Millisecond
+	backend.Start()
+	defer backend.Close()
+	c := New(Options{})
+	defer c.Close()
+	b := c.For(false)
+	for i := 0; i < 5; i++ {
+		for _, m := range []string{"GET", "POST"} {
+			if _, err := b.Invoke(context.Background(), &integration.Request{Method: m, URL: backend.URL + "/", Body: []byte("x")}); err != nil {
+				t.Fatalf("round %d %s: %v", i, m, err)
+			}
+		}
+		time.Sleep(80 * time.Millisecond) // the backend closes its idle connections
+	}
+}
+
+// TestH1Timeout: the integration timeout ends the exchange with 504's
+// gateway error.
+func TestH1Timeout(t *testing.T) {
+	t.Parallel()
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(500 * time.Millisecond)
+	}))
+	defer backend.Close()
+	c := New(Options{})
+	defer c.Close()
+	_, err := c.For(false).Invoke(context.Background(), &integration.Request{Method: "GET", URL: backend.URL + "/", Timeout: 50 * time.Millisecond})
+	ge, ok := err.(*awserr.GatewayError)
+	if !ok || ge.Type != awserr.IntegrationTimeout {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSplitHTTP(t *testing.T) {
+	for _, tc := range []struct{ in, hostport, host, uri string }{
+		{"http://a.example.com/x?y=1", "a.example.com:80", "a.example.com", "/x?y=1"},
+		{"http://127.0.0.1:8080", "127.0.0.1:8080", "127.0.0.1:8080", "/"},
+		{"http://h?q", "h:80", "h", "/?q"},
+		{"http://[::1]:9/p#frag", "[::1]:9", "[::1]:9", "/p"},
+		{"http://[::1]/p", "[::1]:80", "[::1]", "/p"},
+	} {
+		hp, h, u, ok := splitHTTP(tc.in)
+		if !ok || hp != tc.hostport || h != tc.host || u != tc.uri {
+			t.Errorf("%s: %s %s %s %v", tc.in, hp, h, u, ok)
+		}
+	}
+	for _, bad := range []string{"https://x/", "http://", "http://user@h/", "ftp://x"} {
+		if _, _, _, ok := splitHTTP(bad); ok {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func benchClient(b *testing.B, opts Options) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"message":"hello from the backend!!!!"}`))
+	}))
+	defer backend.Close()
+	c := New(opts)
+	defer c.Close()
+	be := c.For(false)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req := &integration.Request{Method: "GET", URL: backend.URL + "/hello", Header: http.Header{"Accept": {"*/*"}}}
+		for pb.Next() {
+			if _, err := be.Invoke(context.Background(), req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkUpstreamH1 and BenchmarkUpstreamNetHTTP compare Portico's
+// upstream client with net/http's Transport on the same backend.
+func BenchmarkUpstreamH1(b *testing.B)      { benchClient(b, Options{}) }
+func BenchmarkUpstreamNetHTTP(b *testing.B) { benchClient(b, Options{NetHTTPOnly: true}) }
