@@ -143,13 +143,21 @@ func replayable(m string) bool { return m == "GET" || m == "HEAD" || m == "OPTIO
 // exchange writes req and reads the response on c. keep reports whether
 // c may be reused.
 func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, host, requestURI string, buf *bytes.Buffer) (*integration.Response, bool, error) {
-	if dl, ok := ctx.Deadline(); ok {
-		c.nc.SetDeadline(dl)
-	} else {
-		c.nc.SetDeadline(time.Time{})
+	// The integration timeout is the connection's deadline: no timer or
+	// goroutine per exchange. A client that goes away does not cut the
+	// backend call short (API Gateway completes it too); the timeout
+	// bounds it.
+	var dl time.Time
+	if req.Timeout > 0 {
+		dl = time.Now().Add(req.Timeout)
 	}
-	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	if cd, ok := ctx.Deadline(); ok && (dl.IsZero() || cd.Before(dl)) {
+		dl = cd
+	}
+	c.nc.SetDeadline(dl)
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)
+	}
 
 	if err := writeRequest(c.bw, req, host, requestURI); err != nil {
 		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)

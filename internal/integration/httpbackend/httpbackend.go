@@ -150,15 +150,15 @@ func (c *Client) For(insecure bool) *Backend { return &Backend{c: c, insecure: i
 // integration.MaxPayload). With req.Upstreams it connects to the VPC
 // link's upstreams in turn, skipping one that refuses the connection.
 func (b *Backend) Invoke(ctx context.Context, req *integration.Request) (*integration.Response, error) {
-	if req.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
-		defer cancel()
-	}
 	if b.c.h1 != nil {
 		if hostport, host, uri, ok := splitHTTP(req.URL); ok {
 			return b.sendH1(ctx, req, hostport, host, uri)
 		}
+	}
+	if req.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+		defer cancel()
 	}
 	if req.Upstreams == nil {
 		tr := b.c.strict
