@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os/exec"
 	"testing"
@@ -81,4 +82,25 @@ func TestLambdaCustomIntegration(t *testing.T) {
 	if resp, body := a.do(t, "POST", "/async", `{"greeter":"x"}`, http.Header{"Content-Type": {"application/json"}}); resp.StatusCode != 202 || body != "" {
 		t.Fatalf("async: %d %q", resp.StatusCode, body)
 	}
+}
+
+// zipExecutable zips one executable file.
+func zipExecutable(t *testing.T, name string, b []byte) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	h := &zip.FileHeader{Name: name, Method: zip.Deflate}
+	h.SetMode(0o755)
+	w, err := zw.CreateHeader(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func readAll(resp *http.Response) string {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
