@@ -878,142 +878,58 @@ func (p *parser) matchOp(sym, word string) bool {
 	return false
 }
 
-func (p *parser) parseOr() (expr, error) {
-	l, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		s := p.pos
-		if !p.matchOp("||", "or") {
-			return l, nil
-		}
-		r, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: p.posAt(s), op: opOr, l: l, r: r}
-	}
+// binLevel is one precedence level of binary operators, loosest first
+// (Velocity 1.7: || then && then == != then < > <= >= then + - then * / %).
+type binLevel []struct {
+	sym, word string
+	op        binOp
 }
 
-func (p *parser) parseAnd() (expr, error) {
-	l, err := p.parseEq()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		s := p.pos
-		if !p.matchOp("&&", "and") {
-			return l, nil
-		}
-		r, err := p.parseEq()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: p.posAt(s), op: opAnd, l: l, r: r}
-	}
+var binLevels = []binLevel{
+	{{"||", "or", opOr}},
+	{{"&&", "and", opAnd}},
+	{{"==", "eq", opEq}, {"!=", "ne", opNe}},
+	// <= and >= before < and >, so the longer symbol wins.
+	{{"<=", "le", opLe}, {">=", "ge", opGe}, {"<", "lt", opLt}, {">", "gt", opGt}},
+	{{"+", "", opAdd}, {"-", "", opSub}},
+	{{"*", "", opMul}, {"/", "", opDiv}, {"%", "", opMod}},
 }
 
-func (p *parser) parseEq() (expr, error) {
-	l, err := p.parseRel()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		s := p.pos
-		var op binOp
-		switch {
-		case p.matchOp("==", "eq"):
-			op = opEq
-		case p.matchOp("!=", "ne"):
-			op = opNe
-		default:
-			return l, nil
-		}
-		r, err := p.parseRel()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: p.posAt(s), op: op, l: l, r: r}
-	}
-}
+func (p *parser) parseOr() (expr, error) { return p.parseLevel(0) }
 
-func (p *parser) parseRel() (expr, error) {
-	l, err := p.parseAdd()
+// parseLevel parses a left-associative chain of level i's operators over
+// operands of the next level (unary expressions after the last).
+func (p *parser) parseLevel(i int) (expr, error) {
+	operand := func() (expr, error) {
+		if i+1 < len(binLevels) {
+			return p.parseLevel(i + 1)
+		}
+		return p.parseUnary()
+	}
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
 	for {
+		if binLevels[i][0].op == opAdd {
+			p.skipSpace()
+			if p.pos < p.lim && p.src[p.pos] == '-' && p.pos+1 < p.lim && isDigit(p.src[p.pos+1]) {
+				// Velocity lexes "-1" as one literal: "5 -1" does not parse.
+				return nil, p.errHere()
+			}
+		}
 		s := p.pos
-		var op binOp
-		switch {
-		case p.matchOp("<=", "le"):
-			op = opLe
-		case p.matchOp(">=", "ge"):
-			op = opGe
-		case p.matchOp("<", "lt"):
-			op = opLt
-		case p.matchOp(">", "gt"):
-			op = opGt
-		default:
+		op, found := binOp(0), false
+		for _, o := range binLevels[i] {
+			if p.matchOp(o.sym, o.word) {
+				op, found = o.op, true
+				break
+			}
+		}
+		if !found {
 			return l, nil
 		}
-		r, err := p.parseAdd()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: p.posAt(s), op: op, l: l, r: r}
-	}
-}
-
-func (p *parser) parseAdd() (expr, error) {
-	l, err := p.parseMul()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipSpace()
-		s := p.pos
-		var op binOp
-		if p.pos < p.lim && p.src[p.pos] == '-' && p.pos+1 < p.lim && isDigit(p.src[p.pos+1]) {
-			// Velocity lexes "-1" as one literal: "5 -1" does not parse.
-			return nil, p.errHere()
-		}
-		switch {
-		case p.matchOp("+", ""):
-			op = opAdd
-		case p.matchOp("-", ""):
-			op = opSub
-		default:
-			return l, nil
-		}
-		r, err := p.parseMul()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{pos: p.posAt(s), op: op, l: l, r: r}
-	}
-}
-
-func (p *parser) parseMul() (expr, error) {
-	l, err := p.parseUnary()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		s := p.pos
-		var op binOp
-		switch {
-		case p.matchOp("*", ""):
-			op = opMul
-		case p.matchOp("/", ""):
-			op = opDiv
-		case p.matchOp("%", ""):
-			op = opMod
-		default:
-			return l, nil
-		}
-		r, err := p.parseUnary()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
