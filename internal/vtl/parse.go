@@ -536,15 +536,9 @@ func (p *parser) parseDirective(w string, start, wend int) (node, error) {
 				cond = p.elseifCond
 				continue
 			case termElse:
-				els, tm, err := p.parseBlock()
+				els, err := p.parseEndBlock()
 				if err != nil {
 					return nil, err
-				}
-				if tm != termEnd {
-					if tm == termEOF {
-						return nil, p.errAt(p.lim, "<EOF>")
-					}
-					return nil, p.errAt(p.termPos, `"#`+termNames[tm]+`"`)
 				}
 				n.els, n.hasEls = els, true
 				return n, nil
@@ -556,15 +550,9 @@ func (p *parser) parseDirective(w string, start, wend int) (node, error) {
 			return nil, err
 		}
 		p.skipSpace()
-		if p.pos >= p.lim || p.src[p.pos] != '$' {
-			return nil, p.errHere()
-		}
-		ref, ok, err := p.parseRef()
+		ref, err := p.parseVarRef()
 		if err != nil {
 			return nil, err
-		}
-		if !ok || len(ref.parts) > 0 {
-			return nil, p.errHere()
 		}
 		p.skipSpace()
 		if !strings.HasPrefix(p.src[p.pos:p.lim], "in") || p.pos+2 >= p.lim || isIdentChar(p.src[p.pos+2]) {
@@ -579,15 +567,9 @@ func (p *parser) parseDirective(w string, start, wend int) (node, error) {
 			return nil, err
 		}
 		p.gobbleNewline()
-		body, tm, err := p.parseBlock()
+		body, err := p.parseEndBlock()
 		if err != nil {
 			return nil, err
-		}
-		if tm != termEnd {
-			if tm == termEOF {
-				return nil, p.errAt(p.lim, "<EOF>")
-			}
-			return nil, p.errAt(p.termPos, `"#`+termNames[tm]+`"`)
 		}
 		return &foreachNode{pos: p.posAt(start), slot: ref.slot, src: src, body: body}, nil
 	case "define":
@@ -596,15 +578,9 @@ func (p *parser) parseDirective(w string, start, wend int) (node, error) {
 			return nil, err
 		}
 		p.skipSpace()
-		if p.pos >= p.lim || p.src[p.pos] != '$' {
-			return nil, p.errHere()
-		}
-		ref, ok, err := p.parseRef()
+		ref, err := p.parseVarRef()
 		if err != nil {
 			return nil, err
-		}
-		if !ok || len(ref.parts) > 0 {
-			return nil, p.errHere()
 		}
 		if err := p.expect(')'); err != nil {
 			return nil, err
@@ -639,15 +615,9 @@ func (p *parser) parseDirective(w string, start, wend int) (node, error) {
 				p.pos++
 				break
 			}
-			if p.pos >= p.lim || p.src[p.pos] != '$' {
-				return nil, p.errHere()
-			}
-			ref, ok, err := p.parseRef()
+			ref, err := p.parseVarRef()
 			if err != nil {
 				return nil, err
-			}
-			if !ok || len(ref.parts) > 0 {
-				return nil, p.errHere()
 			}
 			def.params = append(def.params, ref.slot)
 		}
@@ -730,6 +700,22 @@ func (p *parser) parseDirective(w string, start, wend int) (node, error) {
 	p.gobbleNewline()
 	p.calls = append(p.calls, n)
 	return n, nil
+}
+
+// parseVarRef parses a plain variable reference ($name, no properties or
+// calls) at p.pos, as #foreach, #define and #macro take.
+func (p *parser) parseVarRef() (*refExpr, error) {
+	if p.pos >= p.lim || p.src[p.pos] != '$' {
+		return nil, p.errHere()
+	}
+	ref, ok, err := p.parseRef()
+	if err != nil {
+		return nil, err
+	}
+	if !ok || len(ref.parts) > 0 {
+		return nil, p.errHere()
+	}
+	return ref, nil
 }
 
 func (p *parser) parseEndBlock() ([]node, error) {
