@@ -67,8 +67,8 @@ func medianLatency(tb testing.TB, c *http.Client, url string, n int) time.Durati
 // five interleaved rounds; noise from other work on the machine only adds
 // latency, so the budget holds if any of three attempts meets it.
 func TestHTTPProxyOverhead(t *testing.T) {
-	if testing.Short() {
-		t.Skip("latency measurement")
+	if testing.Short() || raceEnabled {
+		t.Skip("latency measurement (not under -short or -race)")
 	}
 	direct, via := proxyURLs(t)
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
@@ -178,8 +178,8 @@ func medianOf(tb testing.TB, n int, f func()) time.Duration {
 // with one request template and three parameter mappings adds under 60 µs
 // median over HTTP_PROXY to the same backend.
 func TestMappedHTTPOverhead(t *testing.T) {
-	if testing.Short() {
-		t.Skip("latency measurement")
+	if testing.Short() || raceEnabled {
+		t.Skip("latency measurement (not under -short or -race)")
 	}
 	backend := benchBackend(t)
 	_, proxied := proxyURLs(t)

@@ -136,8 +136,8 @@ func TestStageCacheInvalidationStrategy(t *testing.T) {
 // without touching the backend in under 30 µs median in-process (the
 // server's handler called directly, no network).
 func TestCacheHitLatency(t *testing.T) {
-	if testing.Short() {
-		t.Skip("latency measurement")
+	if testing.Short() || raceEnabled {
+		t.Skip("latency measurement (not under -short or -race)")
 	}
 	var calls atomic.Int64
 	backend := countingBackend(t, &calls)

@@ -109,7 +109,11 @@ func (p *h1) closeIdle() {
 }
 
 // errNothingSent marks a failure before the request left: safe to retry.
-var errNothingSent = errors.New("request not sent")
+// errNoResponse marks a failure before any byte of the answer arrived.
+var (
+	errNothingSent = errors.New("request not sent")
+	errNoResponse  = errors.New("no response")
+)
 
 // roundTrip sends one request to addr ("host:port") with requestURI and
 // the Host header host, and reads the whole response.
@@ -130,12 +134,19 @@ func (p *h1) roundTrip(ctx context.Context, req *integration.Request, addr, host
 		}
 		c.nc.Close()
 		// A reused connection the peer had just closed: try once more on a
-		// new one if nothing was sent, or if the method is replayable.
-		if reused && attempt == 0 && ctx.Err() == nil && (errors.Is(err, errNothingSent) || (replayable(req.Method) && errors.Is(err, io.EOF))) {
+		// new one if nothing was sent, or if no answer came and the method
+		// is replayable (what net/http's Transport does too).
+		if reused && attempt == 0 && ctx.Err() == nil && !isTimeout(err) &&
+			(errors.Is(err, errNothingSent) || (replayable(req.Method) && errors.Is(err, errNoResponse))) {
 			continue
 		}
 		return nil, err
 	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func replayable(m string) bool { return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" }
@@ -166,11 +177,11 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)
 	}
 	tp := textproto.NewReader(c.br)
-	for {
+	for first := true; ; first = false {
 		line, err := tp.ReadLine()
 		if err != nil {
-			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, false, io.EOF
+			if first && c.br.Buffered() == 0 {
+				return nil, false, fmt.Errorf("%w: %w", errNoResponse, err)
 			}
 			return nil, false, err
 		}
