@@ -40,9 +40,8 @@ type Snapshot struct {
 
 // API is one REST API as served.
 type API struct {
-	ID       string
-	Disabled bool // disableExecuteApiEndpoint
-	Stages   map[string]*Stage
+	ID     string
+	Stages map[string]*Stage
 }
 
 // Stage is one served stage of a REST API.
@@ -64,7 +63,10 @@ type Deployment struct {
 	Table            *router.RESTTable[*pipeline.Method]
 	GatewayResponses pipeline.GatewayResponses
 	BinaryMediaTypes []string
-	methods          []*pipeline.Method
+	// Disabled is the deployed API's disableExecuteApiEndpoint: like
+	// AWS, a change takes effect with the next deployment.
+	Disabled bool
+	methods  []*pipeline.Method
 }
 
 // API returns the API with id, or nil.
@@ -194,7 +196,7 @@ func (d *Deployer) Reload(ctx context.Context, apiID string) error {
 	}
 	var served *API
 	if api != nil {
-		served = &API{ID: apiID, Disabled: api.DisableExecuteAPIEndpoint, Stages: map[string]*Stage{}}
+		served = &API{ID: apiID, Stages: map[string]*Stage{}}
 		for _, st := range stages {
 			key := apiID + "/" + st.DeploymentID
 			dep := d.cache[key]
@@ -269,7 +271,7 @@ func (d *Deployer) compile(apiID, depID string, snap *model.Snapshot) (*Deployme
 		return nil, err
 	}
 	return &Deployment{ID: depID, APIID: apiID, Table: b.Build(), GatewayResponses: gws,
-		BinaryMediaTypes: snap.API.BinaryMediaTypes, methods: methods}, nil
+		BinaryMediaTypes: snap.API.BinaryMediaTypes, Disabled: snap.API.DisableExecuteAPIEndpoint, methods: methods}, nil
 }
 
 func (d *Deployer) compileMethod(apiID string, r *model.Resource, m *model.Method, binaryTypes []string) (*pipeline.Method, error) {

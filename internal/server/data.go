@@ -49,7 +49,9 @@ func (d *DataPlane) Serve(w http.ResponseWriter, r *http.Request, apiID, path st
 	if api != nil {
 		st = api.Stages[stageName]
 	}
-	if st == nil {
+	// A disabled execute-api endpoint answers as an unknown API does
+	// (errors-and-gateway-responses.md §3).
+	if st == nil || st.Deployment.Disabled {
 		writeRaw(w, http.StatusForbidden, "ForbiddenException", forbidden)
 		return
 	}

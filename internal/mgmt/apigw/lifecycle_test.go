@@ -261,3 +261,35 @@ func TestStagesAndDeployments(t *testing.T) {
 	_, err = c.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: api.Id})
 	apiErr(t, err, 404, "NotFoundException", "Invalid API identifier specified 000000000000:"+*api.Id)
 }
+
+// TestDisableExecuteAPIEndpoint: with disableExecuteApiEndpoint the
+// default endpoint answers 403 Forbidden once redeployed
+// (errors-and-gateway-responses.md §3).
+func TestDisableExecuteAPIEndpoint(t *testing.T) {
+	t.Parallel()
+	srv := porticotest.Start(t)
+	c := srv.APIGateway()
+	ctx := context.Background()
+	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("off")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mock(t, c, *api.Id, *api.RootResourceId, "GET", `{"statusCode": 200}`, `on`)
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	if resp := srv.Invoke(t, "GET", *api.Id, "s", "/", nil, nil); resp.StatusCode != 200 {
+		t.Fatalf("enabled: %d", resp.StatusCode)
+	}
+	if _, err := c.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: api.Id, PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/disableExecuteApiEndpoint"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	resp := srv.Invoke(t, "GET", *api.Id, "s", "/", nil, nil)
+	if body := porticotest.ReadBody(t, resp); resp.StatusCode != 403 || body != `{"message":"Forbidden"}` {
+		t.Fatalf("disabled: %d %s", resp.StatusCode, body)
+	}
+}
