@@ -41,9 +41,14 @@ func New(cfg Config) *Server {
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+		// A client has this long to send a whole request (bodies are at
+		// most 10 MB on the data plane); answers may take longer (a Lambda
+		// Invoke runs up to the function's timeout), so there is no write
+		// timeout.
+		ReadTimeout:    2 * time.Minute,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
 	}
 	return s
 }
