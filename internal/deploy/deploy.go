@@ -220,6 +220,20 @@ func (d *Deployer) Reload(ctx context.Context, apiID string) error {
 		keep = served.Stages
 	}
 	d.dropCaches(apiID, keep)
+	// Compiled deployments no stage serves any more are dropped.
+	for k := range d.cache {
+		api, depID, _ := strings.Cut(k, "/")
+		if api != apiID {
+			continue
+		}
+		inUse := false
+		for _, st := range keep {
+			inUse = inUse || st.DeploymentID == depID
+		}
+		if !inUse {
+			delete(d.cache, k)
+		}
+	}
 	d.publish(apiID, served)
 	return nil
 }
