@@ -65,13 +65,16 @@ func ParseJWKS(data []byte) (map[string]crypto.PublicKey, error) {
 			default:
 				continue
 			}
-			x, err1 := b64int(k.X)
-			y, err2 := b64int(k.Y)
-			if err1 != nil || err2 != nil {
+			// RFC 7518 §6.2.1: x and y are the full-length big-endian
+			// coordinates; parsing checks the point is on the curve.
+			size := (curve.Params().BitSize + 7) / 8
+			x, err1 := base64.RawURLEncoding.DecodeString(k.X)
+			y, err2 := base64.RawURLEncoding.DecodeString(k.Y)
+			if err1 != nil || err2 != nil || len(x) != size || len(y) != size {
 				return nil, fmt.Errorf("jwks: key %q: invalid EC coordinates", k.Kid)
 			}
-			pub := &ecdsa.PublicKey{Curve: curve, X: x, Y: y}
-			if !curve.IsOnCurve(x, y) {
+			pub, err := ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
+			if err != nil {
 				return nil, fmt.Errorf("jwks: key %q: point not on curve", k.Kid)
 			}
 			out[k.Kid] = pub

@@ -413,9 +413,7 @@ func parseStructured(m map[string]json.RawMessage, v2 bool) (*Response, error) {
 		if err := json.Unmarshal(raw, &cs); err != nil {
 			return nil, errors.New("malformed Lambda proxy response: cookies is not a list of strings")
 		}
-		for _, c := range cs {
-			res.header["Set-Cookie"] = append(res.header["Set-Cookie"], c)
-		}
+		res.header["Set-Cookie"] = append(res.header["Set-Cookie"], cs...)
 	}
 	var b64 bool
 	if raw, ok := m["isBase64Encoded"]; ok && string(raw) != "null" {

@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -467,23 +465,4 @@ func forwardedPort(host string) string {
 		return host[i+1:]
 	}
 	return "80"
-}
-
-func bytesReader(b []byte) io.Reader {
-	if len(b) == 0 {
-		return nil
-	}
-	return bytes.NewReader(b)
-}
-
-// readLimited reads a backend body up to integration.MaxPayload.
-func readLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, integration.MaxPayload+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > integration.MaxPayload {
-		return nil, errors.New("backend response exceeds 10 MB")
-	}
-	return b, nil
 }

@@ -68,7 +68,6 @@ func index(cur any, i int) (any, bool) {
 type evaluator struct {
 	root     any
 	out      *vtl.List
-	err      bool
 	definite bool // the whole path is definite
 }
 

@@ -68,7 +68,7 @@ func TestIDShapes(t *testing.T) {
 			}
 		})
 	}
-	if newRequestID() == newRequestID() {
+	if a, b := newRequestID(), newRequestID(); a == b {
 		t.Error("request ids repeat")
 	}
 }

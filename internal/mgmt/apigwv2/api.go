@@ -67,11 +67,6 @@ func (s *Service) endpoint(a *model.V2Api) string {
 	return scheme + "://" + a.APIID + ".execute-api." + s.cfg.Region + ".amazonaws.com"
 }
 
-// apiARN is arn:aws:apigateway:{region}::/apis/{id} (control-plane.md §2).
-func (s *Service) apiARN(id string) string {
-	return "arn:aws:apigateway:" + s.cfg.Region + "::/apis/" + id
-}
-
 func (s *Service) createAPI(r *http.Request, _ mgmt.Params) (int, any, error) {
 	var in apiInput
 	if err := mgmt.Decode(r, &in); err != nil {
