@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -284,23 +285,26 @@ func (d *decoder) array(depth int) (any, error) {
 }
 
 func (d *decoder) str() (string, error) {
-	d.i++ // opening quote
-	start := d.i
-	for d.i < len(d.s) {
-		c := d.s[d.i]
-		switch {
-		case c == '"':
-			s := d.s[start:d.i]
-			d.i++
-			return s, nil
-		case c == '\\':
+	start := d.i + 1 // after the opening quote
+	// Find the closing quote with IndexByte, then check the run before it
+	// for escapes and control characters in a tight loop.
+	end := strings.IndexByte(d.s[start:], '"')
+	if end < 0 {
+		d.i = len(d.s)
+		return "", d.errf("unterminated string")
+	}
+	run := d.s[start : start+end]
+	for i := 0; i < len(run); i++ {
+		if c := run[i]; c == '\\' {
+			d.i = start + i
 			return d.strSlow(start)
-		case c < 0x20:
+		} else if c < 0x20 {
+			d.i = start + i
 			return "", d.errf("control character in string")
 		}
-		d.i++
 	}
-	return "", d.errf("unterminated string")
+	d.i = start + end + 1
+	return run, nil
 }
 
 func (d *decoder) strSlow(start int) (string, error) {
@@ -345,10 +349,17 @@ func (d *decoder) strSlow(start int) (string, error) {
 		case 't':
 			b = append(b, '\t')
 		case 'u':
-			d.canonical = false
+			hx := d.s[d.i:min(d.i+4, len(d.s))]
 			r, ok := d.hex4()
 			if !ok {
 				return "", d.errf("bad \\u escape")
+			}
+			// AppendQuoted writes \u00xx (lower-case hex) for the control
+			// characters without a short escape; any other \u is not how
+			// Portico would print the string.
+			if r >= 0x20 || r == '\b' || r == '\f' || r == '\n' || r == '\r' || r == '\t' ||
+				hx != string([]byte{'0', '0', hexDigits[r>>4], hexDigits[r&0xf]}) {
+				d.canonical = false
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := rune(-1)
