@@ -51,6 +51,7 @@ type Decoder struct {
 // space.
 func (dec *Decoder) DecodeCanonical(s string) (v any, canonical bool, err error) {
 	d := decoder{s: s, canonical: true, keys: dec.keys[:0], vals: dec.vals[:0]}
+	d.presize()
 	defer func() {
 		clear(d.vals[:cap(d.vals)])
 		dec.keys, dec.vals = d.keys[:0], d.vals[:0]
@@ -89,6 +90,29 @@ type decoder struct {
 	// canonical stays true while the text is exactly what AppendJSON
 	// would print for the decoded value.
 	canonical bool
+}
+
+// presize carves the value slabs at once for documents of ordinary size:
+// a document holds at most as many objects as '{', members as ':', lists
+// as '[', list items as ',' plus '[', strings as half its quotes. The
+// counts (fast byte scans) overestimate when those bytes sit inside
+// strings, which only costs spare capacity.
+func (d *decoder) presize() {
+	if len(d.s) < 2 || len(d.s) > 64<<10 {
+		return
+	}
+	if n := strings.Count(d.s, "{"); n > 0 {
+		d.maps = make([]vtl.Map, 0, n)
+		m := strings.Count(d.s, ":")
+		d.mkeys, d.mvals = make([]string, 0, m), make([]any, 0, m)
+	}
+	if n := strings.Count(d.s, "["); n > 0 {
+		d.lists = make([]vtl.List, 0, n)
+		d.items = make([]any, 0, n+strings.Count(d.s, ","))
+	}
+	if n := strings.Count(d.s, `"`) / 2; n > 0 {
+		d.strs = make([]string, 0, n)
+	}
 }
 
 func (d *decoder) newMap(n int) *vtl.Map {
