@@ -202,6 +202,9 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 		}
 		h := http.Header(mh)
 		keep := proto == "HTTP/1.1" && !tokenIn(h["Connection"], "close") || proto == "HTTP/1.0" && tokenIn(h["Connection"], "keep-alive")
+		if code == 101 {
+			keep = false // the connection now speaks another protocol
+		}
 		body, bodyKeep, err := readBody(c.br, h, req.Method, code, buf)
 		if err != nil {
 			return nil, false, err
