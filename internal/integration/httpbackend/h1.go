@@ -38,9 +38,33 @@ type h1 struct {
 
 type h1Conn struct {
 	nc   net.Conn
+	lr   *budgetReader
 	br   *bufio.Reader
 	bw   *bufio.Writer
 	used time.Time
+}
+
+// budgetReader bounds what one exchange may read from a backend: the
+// largest payload plus room for headers and chunk framing, as net/http
+// bounds response headers. A backend that sends more is cut off.
+type budgetReader struct {
+	r    io.Reader
+	left int64
+}
+
+// exchangeBudget is what one response may take in total.
+const exchangeBudget = integration.MaxPayload + 1<<20
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errors.New("backend response exceeds the size limit")
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 func newH1(d *net.Dialer, maxIdle int) *h1 {
@@ -69,7 +93,8 @@ func (p *h1) get(ctx context.Context, addr string) (*h1Conn, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	return &h1Conn{nc: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, false, nil
+	lr := &budgetReader{r: nc, left: exchangeBudget}
+	return &h1Conn{nc: nc, lr: lr, br: bufio.NewReaderSize(lr, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, false, nil
 }
 
 // alive reports whether the peer has not closed an idle connection: no
@@ -166,6 +191,7 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 		dl = cd
 	}
 	c.nc.SetDeadline(dl)
+	c.lr.left = exchangeBudget
 	if err := ctx.Err(); err != nil {
 		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)
 	}

@@ -211,3 +211,36 @@ func benchClient(b *testing.B, opts Options) {
 // upstream client with net/http's Transport on the same backend.
 func BenchmarkUpstreamH1(b *testing.B)      { benchClient(b, Options{}) }
 func BenchmarkUpstreamNetHTTP(b *testing.B) { benchClient(b, Options{NetHTTPOnly: true}) }
+
+// TestH1ResponseBudget: a backend cannot make Portico read without bound
+// (headers that never end).
+func TestH1ResponseBudget(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Read(make([]byte, 4096))
+		c.Write([]byte("HTTP/1.1 200 OK\r\nX-Big: "))
+		chunk := bytes.Repeat([]byte("a"), 1<<20)
+		for i := 0; i < 14; i++ {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	c := New(Options{})
+	defer c.Close()
+	_, err = c.For(false).Invoke(context.Background(), &integration.Request{Method: "GET", URL: "http://" + ln.Addr().String() + "/",
+		Timeout: 5 * time.Second})
+	if err == nil {
+		t.Fatal("an endless header was accepted")
+	}
+}
