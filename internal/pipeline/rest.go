@@ -77,9 +77,6 @@ func CompileREST(cfg RESTConfig) (*Method, error) {
 			return nil, fmt.Errorf("connectionId: %w", err)
 		}
 	}
-	if u != nil {
-		ir.pathSources = pathSources(it, u)
-	}
 	stages = append(stages, ir)
 	switch it.Type {
 	case model.TypeMock:
@@ -171,16 +168,6 @@ func compileTemplates(m *model.OrderedMap) (*compiledTemplates, error) {
 	return c, nil
 }
 
-// pathSources resolves each {name} of the uri for proxy integrations that
-// do not map it: the method's path parameter of the same name.
-func pathSources(it *model.Integration, u *uriTemplate) map[string]string {
-	out := map[string]string{}
-	for _, name := range u.placeholders() {
-		out[name] = name
-	}
-	return out
-}
-
 // droppedRequestHeaders are removed from every incoming request before
 // any processing (integrations-v1.md §6.5).
 var droppedRequestHeaders = []string{"Connection", "Content-Length", "Content-Md5", "Expect", "Max-Forwards",
@@ -199,7 +186,6 @@ type integrationRequest struct {
 	mapper      *mapping.RequestMapper
 	templates   *compiledTemplates // nil for proxy kinds
 	passthrough string
-	pathSources map[string]string
 	// Content handling of the request payload (§10.1).
 	binary          binaryTypes
 	contentHandling string
@@ -284,7 +270,9 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 				return v
 			}
 			if proxy {
-				v, _ := x.Params.Get(s.pathSources[name])
+				// A proxy without a mapping for {name} takes the method's
+				// path parameter of that name.
+				v, _ := x.Params.Get(name)
 				return v
 			}
 			return ""
