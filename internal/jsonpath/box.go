@@ -7,12 +7,14 @@ type eface struct {
 	typ, data unsafe.Pointer
 }
 
-// boxString returns *p as an interface value without copying the string
-// header to the heap: the interface points at *p, which must not change
-// afterwards. Decoded documents keep their strings in slabs that are
-// never written again, so converting them costs no allocation each.
-func boxString(p *string) any {
-	var e any = ""
+// boxIn returns *p as an interface value without copying it to the
+// heap: the interface points at *p, which must not change while the
+// value is in use. Decoded documents keep their strings and numbers in
+// a Decoder's slabs, which are written again only after Decoder.Reset,
+// so converting them costs no allocation each.
+func boxIn[T string | int64 | float64](p *T) any {
+	var zero T
+	e := any(zero) // zero values box without allocating
 	(*eface)(unsafe.Pointer(&e)).data = unsafe.Pointer(p)
 	return e
 }

@@ -3,10 +3,12 @@ package jsonpath
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/portico-dev/portico/internal/vtl"
 )
@@ -39,65 +41,105 @@ func DecodeCanonical(s string) (v any, canonical bool, err error) {
 	return dec.DecodeCanonical(s)
 }
 
-// Decoder decodes JSON like DecodeCanonical and keeps its scratch space
-// between calls, so a pooled Decoder decodes without allocating beyond
-// the decoded values themselves. A Decoder is not safe for concurrent use.
+// Decoder decodes JSON like DecodeCanonical into storage it keeps: the
+// containers, string headers and numbers of the decoded values are
+// carved from slabs, so decoding a document of ordinary size costs no
+// allocation once the slabs have grown to fit it.
+//
+// Values a Decoder returns stay valid until its Reset. Reset ends their
+// life: later decodes reuse their maps, lists and interface boxes, so a
+// caller must drop every value of the earlier decodes first (a Request
+// resets its Decoder when the request ends). The bytes of decoded
+// strings are never reused, so a string taken out of a value stays
+// valid after Reset. A Decoder is not safe for concurrent use.
 type Decoder struct {
+	// State of the running decode.
+	s         string
+	i         int
+	err       error
+	canonical bool // the text is exactly what AppendJSON prints
+	// Scratch stacks for the members of the containers being decoded,
+	// so each container is allocated once at its exact size.
 	keys []string
 	vals []any
+	// Slabs: containers, entries and boxed scalars are carved from them.
+	maps  []vtl.Map
+	lists []vtl.List
+	items []any
+	mkeys []string
+	mvals []any
+	strs  []string
+	nums  []int64
+	flts  []float64
+	// text holds the bytes of strings with escapes. It only grows: bytes
+	// handed out are never written again, not even after Reset.
+	text []byte
 }
 
-// DecodeCanonical is the package-level DecodeCanonical using d's scratch
-// space.
-func (dec *Decoder) DecodeCanonical(s string) (v any, canonical bool, err error) {
-	d := decoder{s: s, canonical: true, keys: dec.keys[:0], vals: dec.vals[:0]}
-	d.presize()
-	defer func() {
-		clear(d.vals[:cap(d.vals)])
-		dec.keys, dec.vals = d.keys[:0], d.vals[:0]
-	}()
+// Slab limits: chunks never grow past these, and Reset drops slabs that
+// did so a pooled Decoder does not pin the storage of one huge document.
+const (
+	maxChunk     = 256
+	maxItemChunk = 1024
+)
+
+// DecodeCanonical is the package-level DecodeCanonical using d's
+// storage. The value stays valid until d.Reset.
+func (d *Decoder) DecodeCanonical(s string) (v any, canonical bool, err error) {
+	d.s, d.i, d.err, d.canonical = s, 0, nil, true
+	if cap(d.maps)|cap(d.lists)|cap(d.strs) == 0 {
+		d.presize()
+	}
 	d.ws()
-	v, err = d.value(0)
+	v = d.value(0)
+	if d.err == nil {
+		d.ws()
+		if d.i != len(d.s) {
+			d.errf("unexpected %q after top-level value", d.s[d.i])
+		}
+	}
+	err = d.err
+	d.s, d.err = "", nil
 	if err != nil {
+		clear(d.vals)
+		d.keys, d.vals = d.keys[:0], d.vals[:0]
 		return nil, false, err
 	}
-	d.ws()
-	if d.i != len(d.s) {
-		return nil, false, d.errf("unexpected %q after top-level value", d.s[d.i])
-	}
 	return v, d.canonical && utf8.ValidString(s), nil
+}
+
+// Reset makes the storage of every value decoded so far available to
+// later decodes; those values must no longer be used.
+func (d *Decoder) Reset() {
+	d.maps = reuse(d.maps, maxChunk)
+	d.lists = reuse(d.lists, maxChunk)
+	d.items = reuse(d.items, maxItemChunk)
+	d.mkeys = reuse(d.mkeys, maxItemChunk)
+	d.mvals = reuse(d.mvals, maxItemChunk)
+	d.strs = reuse(d.strs, maxItemChunk)
+	d.nums = reuse(d.nums, maxChunk)
+	d.flts = reuse(d.flts, maxChunk)
+	if cap(d.vals) > maxItemChunk {
+		d.keys, d.vals = nil, nil
+	}
+}
+
+func reuse[T any](s []T, limit int) []T {
+	if cap(s) > limit {
+		return nil
+	}
+	return s[:0]
 }
 
 // maxDepth bounds nesting so hostile bodies cannot exhaust the stack.
 const maxDepth = 1000
 
-type decoder struct {
-	s string
-	i int
-	// Slabs: containers and string headers are carved from chunks so a
-	// small document costs a handful of allocations.
-	maps  []vtl.Map
-	lists []vtl.List
-	items []any
-	strs  []string
-	// Entry slabs of small maps (keys and values side by side).
-	mkeys []string
-	mvals []any
-	// Scratch stacks for the members of the containers being decoded,
-	// so each container is allocated once at its exact size.
-	keys []string
-	vals []any
-	// canonical stays true while the text is exactly what AppendJSON
-	// would print for the decoded value.
-	canonical bool
-}
-
-// presize carves the value slabs at once for documents of ordinary size:
-// a document holds at most as many objects as '{', members as ':', lists
-// as '[', list items as ',' plus '[', strings as half its quotes. The
-// counts (fast byte scans) overestimate when those bytes sit inside
-// strings, which only costs spare capacity.
-func (d *decoder) presize() {
+// presize carves the first slabs of a fresh Decoder at once for
+// documents of ordinary size: a document holds at most as many objects
+// as '{', members as ':', lists as '[', list items as ',' plus '[',
+// strings as half its quotes. The counts (fast byte scans) overestimate
+// when those bytes sit inside strings, which only costs spare capacity.
+func (d *Decoder) presize() {
 	if len(d.s) < 2 || len(d.s) > 64<<10 {
 		return
 	}
@@ -115,57 +157,96 @@ func (d *decoder) presize() {
 	}
 }
 
-func (d *decoder) newMap(n int) *vtl.Map {
+func grow(c, limit int) int { return min(max(2*c, 8), limit) }
+
+// newMap returns a map of the distinct keys and their values, copied
+// into the entry slabs.
+func (d *Decoder) newMap(keys []string, vals []any) *vtl.Map {
 	if len(d.maps) == cap(d.maps) {
-		d.maps = make([]vtl.Map, 0, min(max(2*cap(d.maps), 4), 64))
+		d.maps = make([]vtl.Map, 0, grow(cap(d.maps), maxChunk))
 	}
 	d.maps = d.maps[:len(d.maps)+1]
 	m := &d.maps[len(d.maps)-1]
+	n := len(keys)
 	if n > 16 {
-		vtl.InitMap(m, make([]string, 0, n), make([]any, 0, n))
+		vtl.InitMapOf(m, append([]string(nil), keys...), append([]any(nil), vals...))
 		return m
 	}
 	if cap(d.mkeys)-len(d.mkeys) < n {
-		d.mkeys = make([]string, 0, 16)
-		d.mvals = make([]any, 0, 16)
+		c := grow(cap(d.mkeys), maxItemChunk)
+		d.mkeys, d.mvals = make([]string, 0, c), make([]any, 0, c)
 	}
 	at := len(d.mkeys)
-	vtl.InitMap(m, d.mkeys[at:at:at+n], d.mvals[at:at:at+n])
-	d.mkeys, d.mvals = d.mkeys[:at+n], d.mvals[:at+n]
+	d.mkeys, d.mvals = append(d.mkeys, keys...), append(d.mvals, vals...)
+	vtl.InitMapOf(m, d.mkeys[at:at+n:at+n], d.mvals[at:at+n:at+n])
 	return m
 }
 
-func (d *decoder) newList(n int) *vtl.List {
+// newList returns a list of items, copied into the item slab.
+func (d *Decoder) newList(vals []any) *vtl.List {
 	if len(d.lists) == cap(d.lists) {
-		d.lists = make([]vtl.List, 0, min(max(2*cap(d.lists), 2), 64))
+		d.lists = make([]vtl.List, 0, grow(cap(d.lists), maxChunk))
 	}
+	n := len(vals)
 	var items []any
 	if n <= 16 {
 		if cap(d.items)-len(d.items) < n {
-			d.items = make([]any, 0, 32)
+			d.items = make([]any, 0, grow(cap(d.items), maxItemChunk))
 		}
-		items = d.items[len(d.items) : len(d.items) : len(d.items)+n]
-		d.items = d.items[:len(d.items)+n]
+		at := len(d.items)
+		d.items = append(d.items, vals...)
+		items = d.items[at : at+n : at+n]
 	} else {
-		items = make([]any, 0, n)
+		items = append([]any(nil), vals...)
 	}
-	d.lists = append(d.lists, vtl.List{Items: items})
-	return &d.lists[len(d.lists)-1]
+	d.lists = d.lists[:len(d.lists)+1]
+	l := &d.lists[len(d.lists)-1]
+	*l = vtl.List{Items: items}
+	return l
 }
 
-func (d *decoder) boxStr(s string) any {
+func (d *Decoder) boxStr(s string) any {
 	if len(d.strs) == cap(d.strs) {
-		d.strs = make([]string, 0, min(max(2*cap(d.strs), 8), 128))
+		d.strs = make([]string, 0, grow(cap(d.strs), maxItemChunk))
 	}
 	d.strs = append(d.strs, s)
-	return boxString(&d.strs[len(d.strs)-1])
+	return boxIn(&d.strs[len(d.strs)-1])
 }
 
-func (d *decoder) errf(format string, args ...any) error {
-	return fmt.Errorf("%w at offset %d: %s", ErrSyntax, d.i, fmt.Sprintf(format, args...))
+func (d *Decoder) boxInt(n int64) any {
+	if uint64(n) < 256 {
+		return n // the runtime boxes small integers without allocating
+	}
+	if len(d.nums) == cap(d.nums) {
+		d.nums = make([]int64, 0, grow(cap(d.nums), maxChunk))
+	}
+	d.nums = append(d.nums, n)
+	return boxIn(&d.nums[len(d.nums)-1])
 }
 
-func (d *decoder) ws() {
+func (d *Decoder) boxFloat(f float64) any {
+	if len(d.flts) == cap(d.flts) {
+		d.flts = make([]float64, 0, grow(cap(d.flts), maxChunk))
+	}
+	d.flts = append(d.flts, f)
+	return boxIn(&d.flts[len(d.flts)-1])
+}
+
+// errf records the first error.
+func (d *Decoder) errf(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w at offset %d: %s", ErrSyntax, d.i, fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *Decoder) ws() {
+	if d.i < len(d.s) && d.s[d.i] > ' ' {
+		return
+	}
+	d.wsSlow()
+}
+
+func (d *Decoder) wsSlow() {
 	for d.i < len(d.s) {
 		switch d.s[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -177,38 +258,46 @@ func (d *decoder) ws() {
 	}
 }
 
-func (d *decoder) value(depth int) (any, error) {
+func (d *Decoder) value(depth int) any {
 	if d.i >= len(d.s) {
-		return nil, d.errf("unexpected end of input")
+		d.errf("unexpected end of input")
+		return nil
 	}
 	if depth > maxDepth {
-		return nil, d.errf("nesting deeper than %d", maxDepth)
+		d.errf("nesting deeper than %d", maxDepth)
+		return nil
 	}
-	switch c := d.s[d.i]; {
-	case c == '{':
+	switch c := d.s[d.i]; c {
+	case '{':
 		return d.object(depth)
-	case c == '[':
+	case '[':
 		return d.array(depth)
-	case c == '"':
-		s, err := d.str()
-		if err != nil {
-			return nil, err
+	case '"':
+		s, ok := d.str()
+		if !ok {
+			return nil
 		}
-		return d.boxStr(s), nil
-	case c == '-' || (c >= '0' && c <= '9'):
+		return d.boxStr(s)
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		return d.number()
-	case d.lit("true"):
-		return true, nil
-	case d.lit("false"):
-		return false, nil
-	case d.lit("null"):
-		return nil, nil
-	default:
-		return nil, d.errf("unexpected %q", c)
+	case 't':
+		if d.lit("true") {
+			return true
+		}
+	case 'f':
+		if d.lit("false") {
+			return false
+		}
+	case 'n':
+		if d.lit("null") {
+			return nil
+		}
 	}
+	d.errf("unexpected %q", d.s[d.i])
+	return nil
 }
 
-func (d *decoder) lit(w string) bool {
+func (d *Decoder) lit(w string) bool {
 	if len(d.s)-d.i >= len(w) && d.s[d.i:d.i+len(w)] == w {
 		d.i += len(w)
 		return true
@@ -216,80 +305,111 @@ func (d *decoder) lit(w string) bool {
 	return false
 }
 
-func (d *decoder) object(depth int) (any, error) {
+func (d *Decoder) object(depth int) any {
 	d.i++ // {
-	base := len(d.keys)
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
-		return d.newMap(0), nil
+		return d.newMap(nil, nil)
 	}
+	kbase, vbase := len(d.keys), len(d.vals)
 	for {
 		d.ws()
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
-			return nil, d.errf("expected object key")
+			d.errf("expected object key")
+			return nil
 		}
-		k, err := d.str()
-		if err != nil {
-			return nil, err
+		k, ok := d.str()
+		if !ok {
+			return nil
 		}
 		d.ws()
 		if d.i >= len(d.s) || d.s[d.i] != ':' {
-			return nil, d.errf("expected ':' after object key")
+			d.errf("expected ':' after object key")
+			return nil
 		}
 		d.i++
 		d.ws()
-		v, err := d.value(depth + 1)
-		if err != nil {
-			return nil, err
+		v := d.value(depth + 1)
+		if d.err != nil {
+			return nil
 		}
 		d.keys = append(d.keys, k)
 		d.vals = append(d.vals, v)
 		d.ws()
 		if d.i >= len(d.s) {
-			return nil, d.errf("unterminated object")
+			d.errf("unterminated object")
+			return nil
 		}
 		switch d.s[d.i] {
 		case ',':
 			d.i++
 		case '}':
 			d.i++
-			keys, vals := d.keys[base:], d.vals[len(d.vals)-(len(d.keys)-base):]
-			m := d.newMap(len(keys))
-			for i, k := range keys {
-				if _, dup := m.Get(k); dup {
-					d.canonical = false // a repeated key keeps its first position
+			keys, vals := d.keys[kbase:], d.vals[vbase:]
+			var m *vtl.Map
+			if hasDup(keys) {
+				// A repeated key keeps its first position and its last
+				// value, which is not how Portico would print the map.
+				d.canonical = false
+				m = d.newMap(nil, nil)
+				for i, k := range keys {
+					m.Put(k, vals[i])
 				}
-				m.Put(k, vals[i])
+			} else {
+				m = d.newMap(keys, vals)
 			}
 			clear(vals)
-			d.vals = d.vals[:len(d.vals)-len(keys)]
-			d.keys = d.keys[:base]
-			return m, nil
+			d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
+			return m
 		default:
-			return nil, d.errf("expected ',' or '}' in object")
+			d.errf("expected ',' or '}' in object")
+			return nil
 		}
 	}
 }
 
-func (d *decoder) array(depth int) (any, error) {
+// hasDup reports whether keys repeat one.
+func hasDup(keys []string) bool {
+	if len(keys) > 16 {
+		seen := make(map[string]struct{}, len(keys))
+		for _, k := range keys {
+			if _, ok := seen[k]; ok {
+				return true
+			}
+			seen[k] = struct{}{}
+		}
+		return false
+	}
+	for i := 1; i < len(keys); i++ {
+		for _, k := range keys[:i] {
+			if k == keys[i] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (d *Decoder) array(depth int) any {
 	d.i++ // [
-	base := len(d.vals)
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
-		return d.newList(0), nil
+		return d.newList(nil)
 	}
+	base := len(d.vals)
 	for {
 		d.ws()
-		v, err := d.value(depth + 1)
-		if err != nil {
-			return nil, err
+		v := d.value(depth + 1)
+		if d.err != nil {
+			return nil
 		}
 		d.vals = append(d.vals, v)
 		d.ws()
 		if d.i >= len(d.s) {
-			return nil, d.errf("unterminated array")
+			d.errf("unterminated array")
+			return nil
 		}
 		switch d.s[d.i] {
 		case ',':
@@ -297,54 +417,64 @@ func (d *decoder) array(depth int) (any, error) {
 		case ']':
 			d.i++
 			vals := d.vals[base:]
-			l := d.newList(len(vals))
-			l.Items = append(l.Items, vals...)
+			l := d.newList(vals)
 			clear(vals)
 			d.vals = d.vals[:base]
-			return l, nil
+			return l
 		default:
-			return nil, d.errf("expected ',' or ']' in array")
+			d.errf("expected ',' or ']' in array")
+			return nil
 		}
 	}
 }
 
-func (d *decoder) str() (string, error) {
+func (d *Decoder) str() (string, bool) {
 	start := d.i + 1 // after the opening quote
-	// Find the closing quote with IndexByte, then check the run before it
-	// for escapes and control characters in a tight loop.
-	end := strings.IndexByte(d.s[start:], '"')
-	if end < 0 {
-		d.i = len(d.s)
-		return "", d.errf("unterminated string")
-	}
-	run := d.s[start : start+end]
-	for i := 0; i < len(run); i++ {
-		if c := run[i]; c == '\\' {
-			d.i = start + i
-			return d.strSlow(start)
-		} else if c < 0x20 {
-			d.i = start + i
-			return "", d.errf("control character in string")
+	i := start
+	for i < len(d.s) {
+		if c := d.s[i]; c < 0x20 || c == '"' || c == '\\' {
+			break
 		}
+		i++
 	}
-	d.i = start + end + 1
-	return run, nil
+	if i < len(d.s) && d.s[i] == '"' {
+		d.i = i + 1
+		return d.s[start:i], true
+	}
+	d.i = i
+	if i >= len(d.s) {
+		d.errf("unterminated string")
+		return "", false
+	}
+	if d.s[i] != '\\' {
+		d.errf("control character in string")
+		return "", false
+	}
+	return d.strSlow(start)
 }
 
-func (d *decoder) strSlow(start int) (string, error) {
-	b := make([]byte, 0, d.i-start+16)
-	b = append(b, d.s[start:d.i]...)
+// strSlow decodes a string with escapes from start (after the quote);
+// d.i is at the first backslash. The decoded bytes go to the text slab.
+func (d *Decoder) strSlow(start int) (string, bool) {
+	if cap(d.text)-len(d.text) < d.i-start+16 {
+		// Start a new chunk: the old one stays with the strings cut from it.
+		d.text = make([]byte, 0, max(256, 2*(d.i-start+16)))
+	}
+	at := len(d.text)
+	b := append(d.text, d.s[start:d.i]...)
 	for d.i < len(d.s) {
 		c := d.s[d.i]
 		switch {
 		case c == '"':
 			d.i++
-			if !utf8.Valid(b) {
-				b = []byte(string([]rune(string(b))))
+			if !utf8.Valid(b[at:]) {
+				b = append(b[:at], string([]rune(string(b[at:])))...)
 			}
-			return string(b), nil
+			d.text = b
+			return unsafe.String(unsafe.SliceData(b[at:]), len(b)-at), true
 		case c < 0x20:
-			return "", d.errf("control character in string")
+			d.errf("control character in string")
+			return "", false
 		case c != '\\':
 			b = append(b, c)
 			d.i++
@@ -376,13 +506,14 @@ func (d *decoder) strSlow(start int) (string, error) {
 			hx := d.s[d.i:min(d.i+4, len(d.s))]
 			r, ok := d.hex4()
 			if !ok {
-				return "", d.errf("bad \\u escape")
+				d.errf("bad \\u escape")
+				return "", false
 			}
 			// AppendQuoted writes \u00xx (lower-case hex) for the control
 			// characters without a short escape; any other \u is not how
 			// Portico would print the string.
 			if r >= 0x20 || r == '\b' || r == '\f' || r == '\n' || r == '\r' || r == '\t' ||
-				hx != string([]byte{'0', '0', hexDigits[r>>4], hexDigits[r&0xf]}) {
+				len(hx) != 4 || hx[0] != '0' || hx[1] != '0' || hx[2] != hexDigits[r>>4] || hx[3] != hexDigits[r&0xf] {
 				d.canonical = false
 			}
 			if utf16.IsSurrogate(r) {
@@ -392,7 +523,8 @@ func (d *decoder) strSlow(start int) (string, error) {
 					d.i += 2
 					var ok2 bool
 					if r2, ok2 = d.hex4(); !ok2 {
-						return "", d.errf("bad \\u escape")
+						d.errf("bad \\u escape")
+						return "", false
 					}
 					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 						b = utf8.AppendRune(b, dec)
@@ -404,13 +536,15 @@ func (d *decoder) strSlow(start int) (string, error) {
 			}
 			b = utf8.AppendRune(b, r)
 		default:
-			return "", d.errf("bad escape \\%c", e)
+			d.errf("bad escape \\%c", e)
+			return "", false
 		}
 	}
-	return "", d.errf("unterminated string")
+	d.errf("unterminated string")
+	return "", false
 }
 
-func (d *decoder) hex4() (rune, bool) {
+func (d *Decoder) hex4() (rune, bool) {
 	if len(d.s)-d.i < 4 {
 		return 0, false
 	}
@@ -432,32 +566,44 @@ func (d *decoder) hex4() (rune, bool) {
 	return r, true
 }
 
-func (d *decoder) number() (any, error) {
+func (d *Decoder) digits() int {
+	n := 0
+	for d.i < len(d.s) && d.s[d.i] >= '0' && d.s[d.i] <= '9' {
+		d.i++
+		n++
+	}
+	return n
+}
+
+func (d *Decoder) number() any {
 	start := d.i
-	if d.s[d.i] == '-' {
+	neg := d.s[d.i] == '-'
+	if neg {
 		d.i++
 	}
-	digits := func() int {
-		n := 0
-		for d.i < len(d.s) && d.s[d.i] >= '0' && d.s[d.i] <= '9' {
-			d.i++
-			n++
-		}
-		return n
-	}
 	intStart := d.i
-	if digits() == 0 {
-		return nil, d.errf("bad number")
+	// Integers of up to 18 digits are accumulated as they are scanned.
+	var u uint64
+	for d.i < len(d.s) && d.s[d.i] >= '0' && d.s[d.i] <= '9' {
+		u = u*10 + uint64(d.s[d.i]-'0')
+		d.i++
 	}
-	if d.s[intStart] == '0' && d.i-intStart > 1 {
-		return nil, d.errf("leading zero in number")
+	nd := d.i - intStart
+	if nd == 0 {
+		d.errf("bad number")
+		return nil
+	}
+	if d.s[intStart] == '0' && nd > 1 {
+		d.errf("leading zero in number")
+		return nil
 	}
 	integral := true
 	if d.i < len(d.s) && d.s[d.i] == '.' {
 		d.i++
 		integral = false
-		if digits() == 0 {
-			return nil, d.errf("bad fraction")
+		if d.digits() == 0 {
+			d.errf("bad fraction")
+			return nil
 		}
 	}
 	if d.i < len(d.s) && (d.s[d.i] == 'e' || d.s[d.i] == 'E') {
@@ -466,28 +612,36 @@ func (d *decoder) number() (any, error) {
 		if d.i < len(d.s) && (d.s[d.i] == '+' || d.s[d.i] == '-') {
 			d.i++
 		}
-		if digits() == 0 {
-			return nil, d.errf("bad exponent")
+		if d.digits() == 0 {
+			d.errf("bad exponent")
+			return nil
 		}
 	}
 	lit := d.s[start:d.i]
 	if integral {
-		if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
-			if lit == "-0" {
-				d.canonical = false
+		if nd <= 18 {
+			if neg {
+				if u == 0 {
+					d.canonical = false // -0
+				}
+				return d.boxInt(-int64(u))
 			}
-			return n, nil
+			return d.boxInt(int64(u))
+		}
+		if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
+			return d.boxInt(n)
 		}
 	}
 	f, err := strconv.ParseFloat(lit, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return nil, d.errf("bad number %q", lit)
+		d.errf("bad number %q", lit)
+		return nil
 	}
 	if d.canonical {
 		var buf [32]byte
-		if string(AppendJSON(buf[:0], f)) != lit {
+		if math.IsInf(f, 0) || string(AppendJavaDouble(buf[:0], f)) != lit {
 			d.canonical = false
 		}
 	}
-	return f, nil
+	return d.boxFloat(f)
 }

@@ -124,8 +124,15 @@ func FuzzDecode(f *testing.F) {
 	for _, d := range oracleDocs {
 		f.Add(d)
 	}
+	var reused Decoder
 	f.Fuzz(func(t *testing.T, doc string) {
 		v, err := DecodeString(doc)
+		// A Decoder reused after Reset decodes what a fresh one does.
+		reused.Reset()
+		rv, _, rerr := reused.DecodeCanonical(doc)
+		if (err == nil) != (rerr == nil) || string(AppendJSON(nil, rv)) != string(AppendJSON(nil, v)) {
+			t.Fatalf("reused decoder: %v %v", err, rerr)
+		}
 		if err != nil || !utf8.ValidString(doc) {
 			return
 		}
@@ -144,6 +151,41 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("AppendJSON output %q not reported canonical", out)
 		}
 	})
+}
+
+// TestDecoderReset checks the arena contract: values stay valid until
+// Reset, a reset Decoder decodes like a fresh one, and once its slabs
+// fit a document it decodes it without allocating.
+func TestDecoderReset(t *testing.T) {
+	var d Decoder
+	var kept []string
+	for _, doc := range oracleDocs {
+		v, _, err := d.DecodeCanonical(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		kept = append(kept, string(AppendJSON(nil, v)))
+		if got := string(AppendJSON(nil, v)); got != kept[len(kept)-1] {
+			t.Fatalf("value changed by later decodes")
+		}
+	}
+	for i, doc := range oracleDocs {
+		d.Reset()
+		v, _, _ := d.DecodeCanonical(doc)
+		if got := string(AppendJSON(nil, v)); got != kept[i] {
+			t.Errorf("after Reset %s decodes as %s, want %s", doc, got, kept[i])
+		}
+	}
+	doc := `{"a":[1,2,{"b":"x","c":null,"d":1234567,"e":-1.5e3}],"f":true,"g":{}}`
+	allocs := testing.AllocsPerRun(100, func() {
+		d.Reset()
+		if _, _, err := d.DecodeCanonical(doc); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.0f allocations per decode after Reset, want 0", allocs)
+	}
 }
 
 func BenchmarkGetDefinite(b *testing.B) {

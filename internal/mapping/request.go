@@ -89,11 +89,16 @@ type Request struct {
 	body                         bodyCache
 }
 
-// Reset clears r for reuse from a pool, keeping allocated capacity.
+// Reset clears r for reuse from a pool, keeping allocated capacity: the
+// storage of the parsed body is reused by the next request, so Reset
+// must only be called once every render and mapping of the request has
+// finished (rendered output and mapped values are copies and stay
+// valid; values taken out of the parsed body do not).
 func (r *Request) Reset() {
 	dec := r.body.dec
 	*r = Request{PathParams: r.PathParams[:0], Query: r.Query[:0], Headers: r.Headers[:0], StageVariables: r.StageVariables[:0]}
 	r.body.dec = dec
+	r.body.dec.Reset()
 }
 
 // bodyCache holds a body parsed as JSON, once.

@@ -67,12 +67,27 @@ func NewMap(n int) *Map {
 	return &Map{keys: make([]string, 0, n), vs: make([]any, 0, n)}
 }
 
-// InitMap makes the zero Map *m an empty map whose first entries fill
-// the given backing arrays (their length is ignored, their capacity is
-// the room), so a decoder can carve many small maps out of shared slabs.
-// Entries beyond that room are appended to fresh arrays as usual.
+// InitMap makes *m an empty map whose first entries fill the given
+// backing arrays (their length is ignored, their capacity is the room),
+// so a decoder can carve many small maps out of shared slabs. Entries
+// beyond that room are appended to fresh arrays as usual. Whatever *m
+// held before is dropped, so slabs of maps can be reused.
 func InitMap(m *Map, keys []string, vals []any) {
-	m.keys, m.vs = keys[:0:cap(keys)], vals[:0:cap(vals)]
+	InitMapOf(m, keys[:0:cap(keys)], vals[:0:cap(vals)])
+}
+
+// InitMapOf makes *m the map of keys to vals (same length, keys
+// distinct), in that order, keeping both slices as its storage: the
+// caller must not use them afterwards except through *m. Whatever *m
+// held before is dropped, so slabs of maps can be reused.
+func InitMapOf(m *Map, keys []string, vals []any) {
+	m.keys, m.vs, m.idx, m.mod = keys, vals, nil, 0
+	if m.keySet.Load() != nil {
+		m.keySet.Store(nil)
+	}
+	if len(keys) > smallMap {
+		m.reindex()
+	}
 }
 
 // Len reports the number of entries.
