@@ -201,3 +201,29 @@ func TestConcurrentRenders(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVelocityjsDecodeOutput is the output parsing of
+// BenchmarkVelocityjsTemplate alone.
+func BenchmarkVelocityjsDecodeOutput(b *testing.B) {
+	tpl, err := CompileTemplate(velocityjsTemplate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var req Request
+	var ctx Context
+	var buf bytes.Buffer
+	fillBenchRequest(&req, &ctx, 1)
+	if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
+		b.Fatal(err)
+	}
+	out := buf.String()
+	var dec jsonpath.Decoder
+	b.SetBytes(int64(len(out)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dec.Reset()
+		if _, _, err := dec.DecodeCanonical(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package mapping
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,14 @@ func TestEscapeJavaScript(t *testing.T) {
 	} {
 		if got := EscapeJavaScript(tc.in); got != tc.want {
 			t.Errorf("vtl.md §3 escapeJavaScript(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		// Rendered in text the result is written straight to the output;
+		// assigned, it is a string value: both must agree.
+		req := testRequest()
+		req.StageVariables = Params{{"s", tc.in}}
+		got, err := render(t, `$util.escapeJavaScript($stageVariables.s)|#set($e = $util.escapeJavaScript($stageVariables.s))$e|$util.escapeJavaScript($stageVariables.s).length()`, req, nil)
+		if want := tc.want + "|" + tc.want + "|" + strconv.Itoa(len([]rune(tc.want))); err != nil || got != want {
+			t.Errorf("vtl.md §3 rendered escapeJavaScript(%q) = %q, %v; want %q", tc.in, got, err, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,7 +17,22 @@ import (
 // Util is $util (vtl.md §3). It is stateless; the zero value is ready.
 type Util struct{}
 
-var _ vtl.Object = Util{}
+var _ vtl.CallWriter = Util{}
+
+// WriteCall implements vtl.CallWriter: $util.escapeJavaScript rendered
+// in text is escaped straight into the output.
+func (Util) WriteCall(w *bytes.Buffer, name string, args []any) (bool, error) {
+	if name != "escapeJavaScript" || len(args) != 1 || args[0] == nil {
+		return false, nil
+	}
+	s := javaString(args[0])
+	if i := jsPlain(s); i == len(s) {
+		w.WriteString(s)
+	} else {
+		w.Write(appendEscapeJavaScript(w.AvailableBuffer(), s, i))
+	}
+	return true, nil
+}
 
 // Property implements vtl.Object; $util has no properties.
 func (Util) Property(string) (any, bool) { return nil, false }
@@ -70,6 +86,16 @@ const upperHex = "0123456789ABCDEF"
 // every character from U+007F up as \uXXXX (upper-case hex, UTF-16 code
 // units).
 func EscapeJavaScript(s string) string {
+	i := jsPlain(s)
+	if i == len(s) {
+		return s
+	}
+	return string(appendEscapeJavaScript(make([]byte, 0, len(s)+len(s)/4+8), s, i))
+}
+
+// jsPlain returns the length of the prefix of s that EscapeJavaScript
+// keeps as it is.
+func jsPlain(s string) int {
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -78,10 +104,12 @@ func EscapeJavaScript(s string) string {
 		}
 		i++
 	}
-	if i == len(s) {
-		return s
-	}
-	b := make([]byte, 0, len(s)+len(s)/4+8)
+	return i
+}
+
+// appendEscapeJavaScript appends EscapeJavaScript(s) to b, given the
+// length i of s's plain prefix.
+func appendEscapeJavaScript(b []byte, s string, i int) []byte {
 	b = append(b, s[:i]...)
 	for _, r := range s[i:] {
 		switch r {
@@ -109,7 +137,7 @@ func EscapeJavaScript(s string) string {
 			}
 		}
 	}
-	return string(b)
+	return b
 }
 
 func appendU(b []byte, r rune) []byte {

@@ -168,7 +168,16 @@ func (n *textNode) render(r *renderer) error {
 
 func (n *refNode) render(r *renderer) error {
 	ref := n.ref
-	v, err := ref.eval(r)
+	var v any
+	var err error
+	if n.bs == 0 && len(ref.parts) > 0 && ref.parts[len(ref.parts)-1].kind == partMethod {
+		var wrote bool
+		if v, wrote, err = ref.evalWrite(r); wrote {
+			return r.checkOutput(ref.pos)
+		}
+	} else {
+		v, err = ref.eval(r)
+	}
 	if err != nil {
 		return err
 	}
@@ -743,51 +752,98 @@ func (e *refExpr) evalParts(r *renderer, n int) (any, error) {
 		if v == nil {
 			return nil, nil
 		}
-		p := &e.parts[i]
 		var err error
-		switch p.kind {
-		case partProp:
-			v, err = r.property(v, p)
-		case partMethod:
-			if d, ok := v.(*defineBlock); ok {
-				// A #define block only has toString().
-				if p.id != mToString || len(p.args) != 0 {
-					return nil, nil
-				}
-				if v, err = r.stringOf(d); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			base := len(r.args)
-			for _, a := range p.args {
-				av, err := a.eval(r)
-				if err != nil {
-					r.args = r.args[:base]
-					return nil, err
-				}
-				if _, ok := av.(*nullArg); ok {
-					av = nil
-				}
-				r.args = append(r.args, av)
-			}
-			v, err = r.call(v, p, r.args[base:])
-			r.args = r.args[:base] // stale entries are cleared when the renderer is pooled
-			if err == nil {
-				err = r.checkSize(v)
-			}
-		case partIndex:
-			var k any
-			if k, err = p.index.eval(r); err != nil {
-				return nil, err
-			}
-			v, err = r.index(v, k, p)
-		}
-		if err != nil {
-			return nil, r.fail(p.pos, err)
+		if v, err = r.evalPart(v, &e.parts[i]); err != nil {
+			return nil, err
 		}
 	}
 	return v, nil
+}
+
+// evalPart applies one part to the non-null value v.
+func (r *renderer) evalPart(v any, p *refPart) (any, error) {
+	var err error
+	switch p.kind {
+	case partProp:
+		v, err = r.property(v, p)
+	case partMethod:
+		if d, ok := v.(*defineBlock); ok {
+			// A #define block only has toString().
+			if p.id != mToString || len(p.args) != 0 {
+				return nil, nil
+			}
+			return r.stringOf(d)
+		}
+		var base int
+		if base, err = r.evalArgs(p); err != nil {
+			return nil, err
+		}
+		v, err = r.call(v, p, r.args[base:])
+		r.args = r.args[:base] // stale entries are cleared when the renderer is pooled
+		if err == nil {
+			err = r.checkSize(v)
+		}
+	case partIndex:
+		var k any
+		if k, err = p.index.eval(r); err != nil {
+			return nil, err
+		}
+		v, err = r.index(v, k, p)
+	}
+	if err != nil {
+		return nil, r.fail(p.pos, err)
+	}
+	return v, nil
+}
+
+// evalArgs pushes the values of p's arguments on r.args and returns
+// where they start.
+func (r *renderer) evalArgs(p *refPart) (int, error) {
+	base := len(r.args)
+	for _, a := range p.args {
+		av, err := a.eval(r)
+		if err != nil {
+			r.args = r.args[:base]
+			return 0, err
+		}
+		if _, ok := av.(*nullArg); ok {
+			av = nil
+		}
+		r.args = append(r.args, av)
+	}
+	return base, nil
+}
+
+// evalWrite evaluates a reference rendered in text whose last part is
+// a method call. When the object is a CallWriter that writes the result
+// itself, wrote is true; otherwise v is the reference's value.
+func (e *refExpr) evalWrite(r *renderer) (v any, wrote bool, err error) {
+	n := len(e.parts) - 1
+	if v, err = e.evalParts(r, n); err != nil || v == nil {
+		return nil, false, err
+	}
+	p := &e.parts[n]
+	cw, ok := v.(CallWriter)
+	if !ok {
+		v, err = r.evalPart(v, p)
+		return v, false, err
+	}
+	base, err := r.evalArgs(p)
+	if err != nil {
+		return nil, false, err
+	}
+	args := r.args[base:]
+	if wrote, err = cw.WriteCall(r.w, p.name, args); err == nil && !wrote {
+		v, err = r.call(v, p, args)
+		if err == nil {
+			err = r.checkSize(v)
+		}
+	}
+	r.args = r.args[:base]
+	if err != nil {
+		return nil, false, r.fail(p.pos, err)
+	}
+	return v, wrote, nil
 }
 
 func (r *renderer) index(v, k any, p *refPart) (any, error) {

@@ -1,6 +1,7 @@
 package vtl
 
 import (
+	"bytes"
 	"errors"
 	"sync/atomic"
 )
@@ -188,6 +189,19 @@ func (m *Map) Keys() []string {
 // that name (or none taking those arguments). The template then sees null,
 // as Velocity does for an unresolvable method.
 var ErrNoMethod = errors.New("vtl: no such method")
+
+// CallWriter is implemented by host objects with methods whose string
+// results can be written straight into the output when a reference
+// ending in the call is rendered in text, such as
+// $util.escapeJavaScript($x), sparing the string in between.
+type CallWriter interface {
+	Object
+	// WriteCall appends the string $o.name(args...) would return to w
+	// and reports true, or reports false without writing anything to
+	// leave the call to Call (a result that is not a string, null or
+	// an unknown method). args is only valid during the call.
+	WriteCall(w *bytes.Buffer, name string, args []any) (bool, error)
+}
 
 // Iterable is implemented by host objects that #foreach can iterate.
 // The engine does not modify the returned slice.
