@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/portico-dev/portico/internal/httpd"
 )
 
 // Config wires a Server.
@@ -32,15 +34,14 @@ type Config struct {
 // Server is the shared listener.
 type Server struct {
 	cfg  Config
-	http *http.Server
+	http *httpd.Server
 }
 
 // New returns a Server.
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg}
-	s.http = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 30 * time.Second,
+	s.http = &httpd.Server{
+		Handler: s,
 		// A client has this long to send a whole request (bodies are at
 		// most 10 MB on the data plane); answers may take longer (a Lambda
 		// Invoke runs up to the function's timeout), so there is no write
@@ -48,7 +49,7 @@ func New(cfg Config) *Server {
 		ReadTimeout:    2 * time.Minute,
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+		Log:            cfg.Log,
 	}
 	return s
 }
@@ -56,7 +57,7 @@ func New(cfg Config) *Server {
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	err := s.http.Serve(ln)
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, httpd.ErrServerClosed) {
 		return nil
 	}
 	return err

@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/portico-dev/portico/internal/httpwire"
 	"github.com/portico-dev/portico/internal/integration"
 )
 
@@ -42,6 +44,8 @@ type h1Conn struct {
 	br   *bufio.Reader
 	bw   *bufio.Writer
 	used time.Time
+	// head is the buffer response heads are read into.
+	head []byte
 }
 
 // budgetReader bounds what one exchange may read from a backend: the
@@ -84,7 +88,7 @@ func (p *h1) get(ctx context.Context, addr string) (*h1Conn, bool, error) {
 		c := cs[len(cs)-1]
 		p.idle[addr] = cs[:len(cs)-1]
 		p.mu.Unlock()
-		if now.Sub(c.used) < p.idleFor && c.alive() {
+		if now.Sub(c.used) < p.idleFor && c.alive(now) {
 			return c, true, nil
 		}
 		c.nc.Close()
@@ -98,17 +102,36 @@ func (p *h1) get(ctx context.Context, addr string) (*h1Conn, bool, error) {
 }
 
 // alive reports whether the peer has not closed an idle connection: no
-// bytes (nor EOF) may be waiting on it.
-func (c *h1Conn) alive() bool {
+// bytes (nor EOF) may be waiting on it. A connection idle for less than
+// freshFor is trusted without a look: servers close idle connections
+// after seconds, and a request that still meets a closed connection is
+// retried by roundTrip when that is safe.
+func (c *h1Conn) alive(now time.Time) bool {
 	if c.br.Buffered() > 0 {
 		return false
 	}
-	c.nc.SetReadDeadline(time.Now())
-	_, err := c.br.Peek(1)
-	c.nc.SetReadDeadline(time.Time{})
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	if now.Sub(c.used) < freshFor {
+		return true
+	}
+	rc, err := c.nc.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return false
+	}
+	ok := false
+	var b [1]byte
+	err = rc.Read(func(fd uintptr) bool {
+		_, _, rerr := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		// Nothing to read (EAGAIN) is the only healthy answer: data or EOF
+		// on an idle connection means the server is done with it.
+		ok = rerr == syscall.EAGAIN || rerr == syscall.EWOULDBLOCK
+		return true
+	})
+	return err == nil && ok
 }
+
+// freshFor is how long after its last exchange a pooled connection is
+// reused without checking it.
+const freshFor = 100 * time.Millisecond
 
 func (p *h1) put(addr string, c *h1Conn) {
 	c.used = time.Now()
@@ -202,32 +225,33 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 	if err := c.bw.Flush(); err != nil {
 		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)
 	}
-	tp := textproto.NewReader(c.br)
 	for first := true; ; first = false {
-		line, err := tp.ReadLine()
+		var err error
+		c.head, err = httpwire.ReadHead(c.br, c.head, maxResponseHead)
 		if err != nil {
-			if first && c.br.Buffered() == 0 {
+			if first && len(c.head) == 0 && c.br.Buffered() == 0 && err != httpwire.ErrTooLarge {
 				return nil, false, fmt.Errorf("%w: %w", errNoResponse, err)
 			}
-			return nil, false, err
+			return nil, false, fmt.Errorf("reading the response head: %w", err)
 		}
+		head, err := httpwire.Parse(c.head)
+		if err != nil {
+			return nil, false, fmt.Errorf("malformed HTTP response headers: %w", err)
+		}
+		line := head.Line
 		proto, rest, ok := strings.Cut(line, " ")
-		if !ok || !strings.HasPrefix(proto, "HTTP/1.") || len(rest) < 3 {
+		if !ok || !strings.HasPrefix(proto, "HTTP/1.") || len(rest) < 3 || len(rest) > 3 && rest[3] != ' ' {
 			return nil, false, fmt.Errorf("malformed HTTP status line %q", line)
 		}
 		code, err := strconv.Atoi(rest[:3])
 		if err != nil || code < 100 || code > 999 {
 			return nil, false, fmt.Errorf("malformed HTTP status code %q", rest[:3])
 		}
-		mh, err := tp.ReadMIMEHeader()
-		if err != nil {
-			return nil, false, fmt.Errorf("malformed HTTP response headers: %w", err)
-		}
 		if code >= 100 && code < 200 && code != 101 {
 			continue // informational: the real response follows
 		}
-		h := http.Header(mh)
-		keep := proto == "HTTP/1.1" && !tokenIn(h["Connection"], "close") || proto == "HTTP/1.0" && tokenIn(h["Connection"], "keep-alive")
+		h := head.Header
+		keep := proto == "HTTP/1.1" && !httpwire.HasToken(h["Connection"], "close") || proto == "HTTP/1.0" && httpwire.HasToken(h["Connection"], "keep-alive")
 		if code == 101 {
 			keep = false // the connection now speaks another protocol
 		}
@@ -239,6 +263,10 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 		return &integration.Response{StatusCode: code, Header: h, Body: body}, keep && bodyKeep, nil
 	}
 }
+
+// maxResponseHead bounds a response's status line and header section,
+// as net/http's Transport does by default.
+const maxResponseHead = 1 << 20
 
 var crlf = []byte("\r\n")
 
@@ -254,7 +282,7 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 		case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Te", "Trailer", "Upgrade", "Proxy-Connection":
 			continue
 		}
-		if !validHeaderName(k) {
+		if !httpwire.ValidFieldName(k) {
 			continue
 		}
 		for _, v := range vs {
@@ -277,30 +305,6 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 	return err
 }
 
-func validHeaderName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if c <= ' ' || c >= 0x7f || c == ':' {
-			return false
-		}
-	}
-	return true
-}
-
-func tokenIn(vs []string, tok string) bool {
-	for _, v := range vs {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), tok) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 var errTooLarge = errors.New("backend response exceeds 10 MB")
 
 // readBody reads a response body by its framing (RFC 9112 §6.3); keep is
@@ -311,7 +315,7 @@ func readBody(br *bufio.Reader, h http.Header, method string, code int, buf *byt
 	}
 	buf.Reset()
 	if te := h["Transfer-Encoding"]; len(te) > 0 {
-		if !tokenIn(te, "chunked") {
+		if !httpwire.HasToken(te, "chunked") {
 			return nil, false, fmt.Errorf("unsupported transfer encoding %v", te)
 		}
 		n, err := buf.ReadFrom(io.LimitReader(httputil.NewChunkedReader(br), integration.MaxPayload+1))

@@ -1,0 +1,212 @@
+// Package httpwire reads and checks HTTP/1.1 message heads (RFC 9112 §2,
+// §5): the request or status line and the header section, for Portico's
+// own server (internal/httpd) and upstream client
+// (internal/integration/httpbackend).
+//
+// A head is read into a caller-owned buffer, its field names are
+// canonicalised in place, and it becomes one string that every name and
+// value shares, so a head of any size costs three allocations: the
+// string, the header map and the values' backing array.
+package httpwire
+
+import (
+	"bufio"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+var (
+	// ErrTooLarge: the head is longer than the limit.
+	ErrTooLarge = errors.New("message head too large")
+	// ErrMalformed wraps every syntax error in a head.
+	ErrMalformed = errors.New("malformed message head")
+)
+
+type syntaxError string
+
+func (e syntaxError) Error() string { return string(e) }
+func (e syntaxError) Unwrap() error { return ErrMalformed }
+
+// ReadHead appends to buf[:0] the lines of one message head, through the
+// empty line that ends it, and returns the buffer. Empty lines before the
+// first line are skipped (RFC 9112 §2.2); lines may end in CRLF or LF.
+// Skipped lines count towards limit. An I/O error is returned as is
+// (io.EOF when the stream ended before any byte of a head).
+func ReadHead(br *bufio.Reader, buf []byte, limit int) ([]byte, error) {
+	buf = buf[:0]
+	lineStart, skipped := 0, 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if skipped+len(buf)+len(line) > limit {
+			return buf, ErrTooLarge
+		}
+		buf = append(buf, line...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return buf, err
+		}
+		if l := buf[lineStart:]; len(l) == 1 || len(l) == 2 && l[0] == '\r' {
+			if lineStart > 0 {
+				return buf, nil
+			}
+			skipped += len(l)
+			buf = buf[:0]
+			continue
+		}
+		lineStart = len(buf)
+	}
+}
+
+// Head is a parsed head: its first line (without the line end) and its
+// fields, all sharing one string.
+type Head struct {
+	Line   string
+	Header http.Header
+}
+
+// field is a header field's name and value offsets in the head buffer.
+type field struct{ k0, k1, v0, v1 int32 }
+
+// Parse checks the header section of a head read by ReadHead and builds
+// its Header: names must be tokens (no whitespace before the colon, RFC
+// 9112 §5.1), values lose surrounding whitespace and may not hold
+// control characters other than HTAB, obsolete line folding is refused
+// (§5.2). Names are canonicalised (as textproto.CanonicalMIMEHeaderKey)
+// in buf itself. Repeated fields keep their order.
+func Parse(buf []byte) (Head, error) {
+	eol := indexLF(buf, 0)
+	var arr [32]field
+	fields := arr[:0]
+	for i := eol + 1; i < len(buf); {
+		e := indexLF(buf, i)
+		l := trimCR(buf[i:e])
+		start := i
+		i = e + 1
+		if len(l) == 0 {
+			break
+		}
+		if l[0] == ' ' || l[0] == '\t' {
+			return Head{}, syntaxError("obsolete line folding")
+		}
+		colon := -1
+		for j, b := range l {
+			if b == ':' {
+				colon = j
+				break
+			}
+		}
+		if colon <= 0 {
+			return Head{}, syntaxError("malformed header field")
+		}
+		for _, b := range l[:colon] {
+			if !IsTokenChar(b) {
+				return Head{}, syntaxError("invalid header field name")
+			}
+		}
+		Canonicalize(l[:colon])
+		v0, v1 := colon+1, len(l)
+		for v0 < v1 && (l[v0] == ' ' || l[v0] == '\t') {
+			v0++
+		}
+		for v1 > v0 && (l[v1-1] == ' ' || l[v1-1] == '\t') {
+			v1--
+		}
+		for _, b := range l[v0:v1] {
+			if b < ' ' && b != '\t' || b == 0x7f {
+				return Head{}, syntaxError("invalid header field value")
+			}
+		}
+		fields = append(fields, field{int32(start), int32(start + colon), int32(start + v0), int32(start + v1)})
+	}
+	text := string(buf)
+	h := make(http.Header, len(fields))
+	vals := make([]string, len(fields))
+	for j, f := range fields {
+		k, v := text[f.k0:f.k1], text[f.v0:f.v1]
+		if old, ok := h[k]; ok {
+			h[k] = append(old, v)
+			continue
+		}
+		vals[j] = v
+		h[k] = vals[j : j+1 : j+1]
+	}
+	return Head{Line: strings.TrimSuffix(text[:eol], "\r"), Header: h}, nil
+}
+
+// Canonicalize rewrites a token in place the way
+// textproto.CanonicalMIMEHeaderKey does: upper case at the start and
+// after each '-', lower case elsewhere.
+func Canonicalize(k []byte) {
+	upper := true
+	for i, b := range k {
+		switch {
+		case upper && 'a' <= b && b <= 'z':
+			k[i] = b - ('a' - 'A')
+		case !upper && 'A' <= b && b <= 'Z':
+			k[i] = b + ('a' - 'A')
+		}
+		upper = b == '-'
+	}
+}
+
+// IsTokenChar reports whether b may appear in a token (RFC 9110 §5.6.2).
+func IsTokenChar(b byte) bool { return b < 128 && tokenTable[b] }
+
+var tokenTable = [128]bool{
+	'!': true, '#': true, '$': true, '%': true, '&': true, '\'': true, '*': true, '+': true, '-': true, '.': true,
+	'^': true, '_': true, '`': true, '|': true, '~': true,
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true,
+	'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true,
+	'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true, 'j': true,
+	'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true, 's': true, 't': true,
+	'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
+}
+
+// ValidFieldName reports whether k is a non-empty token.
+func ValidFieldName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if !IsTokenChar(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// HasToken reports whether a comma-separated field (Connection,
+// Transfer-Encoding) lists tok, case-insensitively.
+func HasToken(vals []string, tok string) bool {
+	for _, v := range vals {
+		for v != "" {
+			var t string
+			t, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(t), tok) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func indexLF(b []byte, from int) int {
+	for i := from; i < len(b); i++ {
+		if b[i] == '\n' {
+			return i
+		}
+	}
+	return len(b)
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
