@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -247,16 +248,18 @@ func (d *Decoder) ws() {
 }
 
 func (d *Decoder) wsSlow() {
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.canonical = false
-			d.i++
-		default:
-			return
-		}
+	i := d.i
+	for i < len(d.s) && d.s[i] <= ' ' && wsBits>>d.s[i]&1 != 0 {
+		i++
+	}
+	if i != d.i {
+		d.canonical = false
+		d.i = i
 	}
 }
+
+// wsBits has the bits of the JSON whitespace bytes set.
+const wsBits = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\r'
 
 func (d *Decoder) value(depth int) any {
 	if d.i >= len(d.s) {
@@ -381,12 +384,23 @@ func hasDup(keys []string) bool {
 		}
 		return false
 	}
-	for i := 1; i < len(keys); i++ {
-		for _, k := range keys[:i] {
-			if k == keys[i] {
-				return true
+	// Keys are compared only when a cheap signature of their length and
+	// first and last bytes collides with an earlier key's.
+	var sigs uint64
+	for i, k := range keys {
+		var sig uint
+		if len(k) > 0 {
+			sig = uint(len(k)) + uint(k[0]) + uint(k[len(k)-1])*7
+		}
+		bit := uint64(1) << (sig & 63)
+		if sigs&bit != 0 {
+			for _, p := range keys[:i] {
+				if p == k {
+					return true
+				}
 			}
 		}
+		sigs |= bit
 	}
 	return false
 }
@@ -430,27 +444,44 @@ func (d *Decoder) array(depth int) any {
 
 func (d *Decoder) str() (string, bool) {
 	start := d.i + 1 // after the opening quote
-	i := start
-	for i < len(d.s) {
-		if c := d.s[i]; c < 0x20 || c == '"' || c == '\\' {
-			break
-		}
-		i++
-	}
+	i := d.plainEnd(start)
 	if i < len(d.s) && d.s[i] == '"' {
 		d.i = i + 1
 		return d.s[start:i], true
 	}
 	d.i = i
-	if i >= len(d.s) {
-		d.errf("unterminated string")
-		return "", false
-	}
-	if d.s[i] != '\\' {
-		d.errf("control character in string")
-		return "", false
-	}
 	return d.strSlow(start)
+}
+
+// plainEnd returns the index of the first byte from i on that a string
+// literal cannot hold as it is, or len(d.s).
+func (d *Decoder) plainEnd(i int) int {
+	// Eight bytes at a time while they are there: most strings end in
+	// the first word.
+	for ; i+8 <= len(d.s); i += 8 {
+		w := d.s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if m := special8(x); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(d.s); i++ {
+		if c := d.s[i]; c < 0x20 || c == '"' || c == '\\' {
+			break
+		}
+	}
+	return i
+}
+
+// special8 marks, in the high bit of each byte of x, the bytes a string
+// literal cannot hold as they are: '"', '\\' and control characters.
+// Marks above the lowest may be spurious (borrows), the lowest is exact.
+func special8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	b := x ^ (ones * '\\')
+	return ((x-ones*0x20) & ^x | (q-ones) & ^q | (b-ones) & ^b) & highs
 }
 
 // strSlow decodes a string with escapes from start (after the quote);
@@ -461,28 +492,31 @@ func (d *Decoder) strSlow(start int) (string, bool) {
 		d.text = make([]byte, 0, max(256, 2*(d.i-start+16)))
 	}
 	at := len(d.text)
-	b := append(d.text, d.s[start:d.i]...)
-	for d.i < len(d.s) {
+	b := d.text
+	run := start // the plain bytes from run to d.i are still to be copied
+	for {
+		if d.i >= len(d.s) {
+			d.errf("unterminated string")
+			return "", false
+		}
 		c := d.s[d.i]
-		switch {
-		case c == '"':
+		b = append(b, d.s[run:d.i]...)
+		if c == '"' {
 			d.i++
 			if !utf8.Valid(b[at:]) {
 				b = append(b[:at], string([]rune(string(b[at:])))...)
 			}
 			d.text = b
 			return unsafe.String(unsafe.SliceData(b[at:]), len(b)-at), true
-		case c < 0x20:
+		}
+		if c != '\\' {
 			d.errf("control character in string")
 			return "", false
-		case c != '\\':
-			b = append(b, c)
-			d.i++
-			continue
 		}
 		d.i++
 		if d.i >= len(d.s) {
-			break
+			d.errf("unterminated string")
+			return "", false
 		}
 		e := d.s[d.i]
 		d.i++
@@ -517,31 +551,31 @@ func (d *Decoder) strSlow(start int) (string, bool) {
 				d.canonical = false
 			}
 			if utf16.IsSurrogate(r) {
-				r2 := rune(-1)
+				// A surrogate pair is one character; a lone surrogate is
+				// U+FFFD and the escape after it is read on its own.
+				dec := utf8.RuneError
 				if d.i+1 < len(d.s) && d.s[d.i] == '\\' && d.s[d.i+1] == 'u' {
 					save := d.i
 					d.i += 2
-					var ok2 bool
-					if r2, ok2 = d.hex4(); !ok2 {
+					r2, ok2 := d.hex4()
+					if !ok2 {
 						d.errf("bad \\u escape")
 						return "", false
 					}
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						b = utf8.AppendRune(b, dec)
-						continue
+					if dec = utf16.DecodeRune(r, r2); dec == utf8.RuneError {
+						d.i = save
 					}
-					d.i = save
 				}
-				r = utf8.RuneError
+				r = dec
 			}
 			b = utf8.AppendRune(b, r)
 		default:
 			d.errf("bad escape \\%c", e)
 			return "", false
 		}
+		run = d.i
+		d.i = d.plainEnd(d.i)
 	}
-	d.errf("unterminated string")
-	return "", false
 }
 
 func (d *Decoder) hex4() (rune, bool) {

@@ -1,6 +1,7 @@
 package jsonpath
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -153,6 +154,53 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// TestDecodeStrings checks string escapes against encoding/json (RFC
+// 8259 §7): short escapes, \u escapes, surrogate pairs, lone surrogates
+// (U+FFFD) and long strings that cross the eight-byte scanning words.
+func TestDecodeStrings(t *testing.T) {
+	t.Parallel()
+	for _, lit := range []string{
+		`""`, `"a"`, `"abcdefgh"`, `"abcdefghi"`, `"abcdefgh\"ij"`, `"\"quoted\" and \/slash\/"`,
+		`"bench\/1.0 \"quoted\""`, `"\b\f\n\r\t\\"`, `"\u0041\u00e9\u20AC"`, `"x\ud83d\ude00y"`,
+		`"\ud83dx"`, `"\ud83d\u0041"`, `"\ude00\ud83d"`, `"\ud83d\ud83d\ude00"`, `"é€😀 long enough to need words"`,
+		`"0123456789abcdef\n0123456789abcdef\u0000"`,
+	} {
+		var want string
+		if err := json.Unmarshal([]byte(lit), &want); err != nil {
+			t.Fatalf("%s: %v", lit, err)
+		}
+		for _, doc := range []string{lit, "[" + lit + "," + lit + "]", `{"k":` + lit + `}`} {
+			v, err := DecodeString(doc)
+			if err != nil {
+				t.Errorf("RFC 8259 §7 %s: %v", doc, err)
+				continue
+			}
+			if got := string(AppendJSON(nil, v)); got != string(mustJSON(t, doc, want)) {
+				t.Errorf("RFC 8259 §7 %s decodes as %s", doc, got)
+			}
+		}
+	}
+	for _, bad := range []string{`"abc`, `"abcdefghijk`, `"a\"`, `"a\x"`, `"a\u12"`, "\"a\tb\"", "\"abcdefgh\x01\"", `"\ud83d\u12"`} {
+		if _, err := DecodeString(bad); err == nil {
+			t.Errorf("RFC 8259 §7 %q: want an error", bad)
+		}
+	}
+}
+
+// mustJSON is doc with each string replaced by want, printed as
+// AppendJSON prints it.
+func mustJSON(t *testing.T, doc, want string) []byte {
+	t.Helper()
+	q := AppendQuoted(nil, want)
+	switch doc[0] {
+	case '[':
+		return []byte("[" + string(q) + "," + string(q) + "]")
+	case '{':
+		return []byte(`{"k":` + string(q) + "}")
+	}
+	return q
+}
+
 // TestDecoderReset checks the arena contract: values stay valid until
 // Reset, a reset Decoder decodes like a fresh one, and once its slabs
 // fit a document it decodes it without allocating.
@@ -201,5 +249,20 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		DecodeString(oracleDocs[0])
+	}
+}
+
+// BenchmarkDecoderReset decodes a small request body with a Decoder
+// reset between decodes, as a pooled request does.
+func BenchmarkDecoderReset(b *testing.B) {
+	const body = `{"items":[{"name":"apple","qty":1},{"name":"banana","qty":2},{"name":"cherry","qty":3},{"name":"date","qty":4},{"name":"elder","qty":5}],"note":"hello \"world\""}`
+	var d Decoder
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Reset()
+		if _, _, err := d.DecodeCanonical(body); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
