@@ -221,18 +221,30 @@ func (b *body) Close() error {
 // drain reads what the handler left of the body so the next request can
 // be read; it reports false when the connection cannot be kept.
 func (b *body) drain() bool {
+	if b.mode == bodyNone || b.done || !b.keepable() {
+		return b.keepable()
+	}
+	b.closed = false
+	rest := &bodyReader{b}
+	return discard(rest, maxDrain)
+}
+
+// keepable reports, when the answer starts, whether the connection can
+// still carry another request after this one: not after a broken body,
+// a body the client was told to wait with, or more unread body than
+// drain would read (net/http decides the same way).
+func (b *body) keepable() bool {
 	switch {
 	case b.mode == bodyNone || b.done:
 		return b.err == nil
 	case b.err != nil:
 		return false
 	case b.expectContinue && !b.sentContinue:
-		// The client may or may not send a body nobody asked for.
+		return false
+	case b.mode == bodyFixed && b.left > maxDrain:
 		return false
 	}
-	b.closed = false
-	rest := &bodyReader{b}
-	return discard(rest, maxDrain)
+	return true
 }
 
 // bodyReader reads a body bypassing the 100-continue logic.

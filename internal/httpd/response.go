@@ -191,7 +191,7 @@ func (w *response) commit(final int64, sniff []byte) {
 		w.mode = modeRaw
 		w.closeAfter = true
 	}
-	if httpwire.HasToken(h["Connection"], "close") {
+	if httpwire.HasToken(h["Connection"], "close") || !w.req.body.keepable() {
 		w.closeAfter = true
 	}
 	if w.status != http.StatusSwitchingProtocols {

@@ -1,0 +1,128 @@
+package httpwire
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net/http"
+	"net/textproto"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestParse checks heads against RFC 9112 §2 and §5, table-driven.
+func TestParse(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, raw string
+		line      string
+		header    http.Header
+		err       string
+	}{
+		{"request", "GET / HTTP/1.1\r\nhost: h\r\ncontent-TYPE:  text/plain \r\n\r\n", "GET / HTTP/1.1",
+			http.Header{"Host": {"h"}, "Content-Type": {"text/plain"}}, ""},
+		{"status line, repeated fields in order", "HTTP/1.1 200 OK\r\nSet-Cookie: a\r\nset-cookie: b\r\n\r\n", "HTTP/1.1 200 OK",
+			http.Header{"Set-Cookie": {"a", "b"}}, ""},
+		{"bare LF, empty value", "X\nA:\nB-c-D: 1\n\n", "X", http.Header{"A": {""}, "B-C-D": {"1"}}, ""},
+		{"leading empty lines skipped (§2.2)", "\r\n\r\nX\r\n\r\n", "X", http.Header{}, ""},
+		{"obs-fold (§5.2)", "X\r\nA: 1\r\n 2\r\n\r\n", "", nil, "obsolete line folding"},
+		{"space before colon (§5.1)", "X\r\nA : 1\r\n\r\n", "", nil, "invalid header field name"},
+		{"empty name", "X\r\n: 1\r\n\r\n", "", nil, "malformed header field"},
+		{"no colon", "X\r\nA\r\n\r\n", "", nil, "malformed header field"},
+		{"NUL in value", "X\r\nA: a\x00\r\n\r\n", "", nil, "invalid header field value"},
+		{"non-token name", "X\r\nA(b): 1\r\n\r\n", "", nil, "invalid header field name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			buf, err := ReadHead(bufio.NewReader(strings.NewReader(tc.raw+"rest")), nil, 1<<10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := Parse(buf)
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err || !errors.Is(err, ErrMalformed) {
+					t.Fatalf("err %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || h.Line != tc.line || !reflect.DeepEqual(h.Header, tc.header) {
+				t.Fatalf("got %q %v %v", h.Line, h.Header, err)
+			}
+		})
+	}
+}
+
+func TestReadHeadLimits(t *testing.T) {
+	t.Parallel()
+	long := "X\r\nA: " + strings.Repeat("a", 100) + "\r\n\r\n"
+	if _, err := ReadHead(bufio.NewReaderSize(strings.NewReader(long), 16), nil, 50); err != ErrTooLarge {
+		t.Fatalf("got %v, want ErrTooLarge", err)
+	}
+	// Lines longer than the reader's buffer are assembled.
+	buf, err := ReadHead(bufio.NewReaderSize(strings.NewReader(long), 16), nil, 1<<10)
+	if err != nil || string(buf) != long {
+		t.Fatalf("%q %v", buf, err)
+	}
+	if _, err := ReadHead(bufio.NewReader(strings.NewReader(strings.Repeat("\r\n", 100))), nil, 50); err != ErrTooLarge {
+		t.Fatalf("endless empty lines: %v", err)
+	}
+	if _, err := ReadHead(bufio.NewReader(strings.NewReader("X\r\nA: 1\r\n")), nil, 50); err != io.EOF {
+		t.Fatalf("cut short: %v", err)
+	}
+}
+
+func TestHasToken(t *testing.T) {
+	t.Parallel()
+	if !HasToken([]string{"keep-alive, Close"}, "close") || HasToken([]string{"closed"}, "close") || !HasToken([]string{"a", " b "}, "B") {
+		t.Fatal("HasToken")
+	}
+}
+
+// FuzzParse: no head panics the parser, and every name it accepts is a
+// canonical token whose values hold no line breaks.
+func FuzzParse(f *testing.F) {
+	f.Add("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\r\n")
+	f.Add("HTTP/1.1 200 OK\r\nset-cookie: a\r\nSet-Cookie: b\r\n\r\n")
+	f.Add("\r\nX\nA:\n\n")
+	f.Add("X\r\nA: 1\r\n 2\r\n\r\n")
+	f.Fuzz(func(t *testing.T, raw string) {
+		buf, err := ReadHead(bufio.NewReaderSize(strings.NewReader(raw), 16), nil, 4<<10)
+		if err != nil {
+			return
+		}
+		h, err := Parse(buf)
+		if err != nil {
+			return
+		}
+		if strings.ContainsAny(h.Line, "\n") {
+			t.Fatalf("line %q", h.Line)
+		}
+		for k, vs := range h.Header {
+			if !ValidFieldName(k) || textproto.CanonicalMIMEHeaderKey(k) != k {
+				t.Fatalf("name %q", k)
+			}
+			for _, v := range vs {
+				if strings.ContainsAny(v, "\r\n\x00") || strings.TrimSpace(v) != v {
+					t.Fatalf("value %q", v)
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	raw := "GET /bench/path?q=1 HTTP/1.1\r\nHost: abc.execute-api.localhost\r\nUser-Agent: wrk\r\nAccept: */*\r\nContent-Type: application/json\r\n\r\n"
+	r := strings.NewReader(raw)
+	br := bufio.NewReader(r)
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Reset(raw)
+		br.Reset(r)
+		buf, _ = ReadHead(br, buf, 1<<16)
+		if _, err := Parse(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
