@@ -178,8 +178,11 @@ func (p paramsObj) String() string { return javaString(p.r.ParamsMap()) }
 // as a read-only Java map name → last value, viewed directly over the
 // request's Params so that reading it allocates nothing.
 type partView struct {
-	p    *Params
-	keys *vtl.List
+	p *Params
+	// names is the keySet() list, built on first use in storage the
+	// Request keeps from one request to the next.
+	names     vtl.List
+	haveNames bool
 }
 
 var _ vtl.Object = (*partView)(nil)
@@ -193,11 +196,11 @@ func (v *partView) Property(name string) (any, bool) {
 	return nil, false
 }
 
-// names returns the distinct names in first-seen order.
-func (v *partView) names() *vtl.List {
-	if v.keys == nil {
+// keys returns the distinct names in first-seen order.
+func (v *partView) keys() *vtl.List {
+	if !v.haveNames {
 		p := *v.p
-		l := &vtl.List{Items: make([]any, 0, len(p))}
+		v.names = vtl.List{Items: v.names.Items[:0]}
 	next:
 		for i := range p {
 			for j := 0; j < i; j++ {
@@ -205,17 +208,17 @@ func (v *partView) names() *vtl.List {
 					continue next
 				}
 			}
-			l.Items = append(l.Items, boxString(&p[i].Name))
+			v.names.Items = append(v.names.Items, boxString(&p[i].Name))
 		}
-		v.keys = l
+		v.haveNames = true
 	}
-	return v.keys
+	return &v.names
 }
 
 // Items returns the values in key order, so #foreach iterates the map's
 // values as it does for Java maps.
 func (v *partView) Items() []any {
-	keys := v.names().Items
+	keys := v.keys().Items
 	out := make([]any, len(keys))
 	for i, k := range keys {
 		out[i], _ = v.Property(k.(string))
@@ -232,18 +235,18 @@ func (v *partView) Call(name string, args []any) (any, error) {
 		}
 		return nil, nil
 	case name == "keySet" && len(args) == 0:
-		return v.names(), nil
+		return v.keys(), nil
 	case name == "containsKey" && len(args) == 1:
 		k, ok := args[0].(string)
 		return ok && v.p.index(k, false) >= 0, nil
 	case name == "size" && len(args) == 0:
-		return int64(len(v.names().Items)), nil
+		return int64(len(v.keys().Items)), nil
 	case name == "isEmpty" && len(args) == 0:
 		return len(*v.p) == 0, nil
 	case name == "values" && len(args) == 0:
 		return &vtl.List{Items: v.Items()}, nil
 	case name == "entrySet" && len(args) == 0:
-		keys := v.names().Items
+		keys := v.keys().Items
 		l := &vtl.List{Items: make([]any, len(keys))}
 		for i, k := range keys {
 			val, _ := v.Property(k.(string))

@@ -84,10 +84,13 @@ func (t *Template) RenderResponse(buf *bytes.Buffer, req *Request, body []byte, 
 }
 
 func (t *Template) render(buf *bytes.Buffer, req *Request, payload []byte, cache *bodyCache, ov *Overrides) error {
-	s := renderScope{req: req}
+	// The scope lives in the request, so a render does not allocate it;
+	// renders of one request run one after the other.
+	s := &req.scope
+	*s = renderScope{req: req}
 	s.input = inputObj{req: req, payload: payload, cache: cache, paths: &t.paths}
 	s.ctx = contextObj{c: req.Context, overrides: ov}
-	if err := t.tpl.Render(buf, &s, renderOptions); err != nil {
+	if err := t.tpl.Render(buf, s, renderOptions); err != nil {
 		return fmt.Errorf("render mapping template: %w", err)
 	}
 	return nil

@@ -87,6 +87,7 @@ type Request struct {
 	stageMap                     *vtl.Map
 	views                        [3]partView
 	body                         bodyCache
+	scope                        renderScope
 }
 
 // Reset clears r for reuse from a pool, keeping allocated capacity: the
@@ -96,9 +97,16 @@ type Request struct {
 // valid; values taken out of the parsed body do not).
 func (r *Request) Reset() {
 	dec := r.body.dec
+	var names [3][]any
+	for i := range r.views {
+		names[i] = r.views[i].names.Items[:0]
+	}
 	*r = Request{PathParams: r.PathParams[:0], Query: r.Query[:0], Headers: r.Headers[:0], StageVariables: r.StageVariables[:0]}
 	r.body.dec = dec
 	r.body.dec.Reset()
+	for i := range r.views {
+		r.views[i].names.Items = names[i]
+	}
 }
 
 // bodyCache holds a body parsed as JSON, once.
