@@ -227,3 +227,35 @@ func BenchmarkVelocityjsDecodeOutput(b *testing.B) {
 		}
 	}
 }
+
+// TestRequestReset checks that a reset Request renders like a fresh one:
+// nothing derived from the previous request survives Reset.
+func TestRequestReset(t *testing.T) {
+	t.Parallel()
+	tpl, err := CompileTemplate(velocityjsTemplate + `$input.params() $stageVariables $input.params().path.keySet() $input.body`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req, fresh Request
+	var ctx, fctx Context
+	fillBenchRequest(&req, &ctx, 1)
+	req.StageVariables = append(req.StageVariables, Param{"a", "1"})
+	var buf bytes.Buffer
+	if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
+		t.Fatal(err)
+	}
+	second := func(r *Request, c *Context) string {
+		fillBenchRequest(r, c, 2)
+		r.Headers = r.Headers[:2]
+		r.PathParams = append(r.PathParams, Param{"x", "y"})
+		r.Body = []byte(`{"items":[{"name":"fig"}],"note":"other"}`)
+		var b bytes.Buffer
+		if err := tpl.RenderRequest(&b, r, nil); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if got, want := second(&req, &ctx), second(&fresh, &fctx); got != want {
+		t.Errorf("after Reset:\n%s\nfresh:\n%s", got, want)
+	}
+}

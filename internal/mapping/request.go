@@ -96,17 +96,18 @@ type Request struct {
 // finished (rendered output and mapped values are copies and stay
 // valid; values taken out of the parsed body do not).
 func (r *Request) Reset() {
-	dec := r.body.dec
-	var names [3][]any
+	// Field by field rather than one struct assignment: the Request is
+	// large and most of it is storage kept for the next request.
+	r.Method, r.Path, r.ResourcePath = "", "", ""
+	r.PathParams, r.Query, r.Headers = r.PathParams[:0], r.Query[:0], r.Headers[:0]
+	r.StageVariables = r.StageVariables[:0]
+	r.Body, r.Context = nil, nil
+	r.paramsMap, r.pathMap, r.queryMap, r.headerMap, r.stageMap = nil, nil, nil, nil, nil
 	for i := range r.views {
-		names[i] = r.views[i].names.Items[:0]
+		r.views[i].p, r.views[i].haveNames = nil, false
 	}
-	*r = Request{PathParams: r.PathParams[:0], Query: r.Query[:0], Headers: r.Headers[:0], StageVariables: r.StageVariables[:0]}
-	r.body.dec = dec
-	r.body.dec.Reset()
-	for i := range r.views {
-		r.views[i].names.Items = names[i]
-	}
+	r.body.reset()
+	r.scope = renderScope{}
 }
 
 // bodyCache holds a body parsed as JSON, once.
@@ -117,6 +118,12 @@ type bodyCache struct {
 	v         any
 	err       error
 	text      string
+}
+
+// reset forgets the parsed body; the decoder's storage is reused.
+func (c *bodyCache) reset() {
+	c.done, c.canonical, c.v, c.err, c.text = false, false, nil, nil, ""
+	c.dec.Reset()
 }
 
 // json parses b once. An empty body reads as {} (vtl.md §2).

@@ -178,6 +178,8 @@ func (t *Template) getRenderer() *renderer {
 		vars:     make([]any, n),
 		set:      make([]bool, n),
 		setCount: make([]uint32, n),
+		rootv:    make([]any, n),
+		rootOK:   make([]bool, n),
 	}
 }
 
@@ -185,6 +187,8 @@ func (t *Template) putRenderer(r *renderer) {
 	clear(r.vars)
 	clear(r.set)
 	clear(r.setCount)
+	clear(r.rootv)
+	clear(r.rootOK)
 	clear(r.args[:cap(r.args)])
 	r.args = r.args[:0]
 	r.w, r.root, r.cur = nil, nil, nil

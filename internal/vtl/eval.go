@@ -49,6 +49,8 @@ type renderer struct {
 	vars     []any
 	set      []bool
 	setCount []uint32
+	rootv    []any  // root variables looked up so far in this render
+	rootOK   []bool // which of rootv are filled
 	args     []any
 	cur      *loop
 	loops    []*loop
@@ -148,10 +150,14 @@ func (r *renderer) lookup(slot int) any {
 			return r.cur.hasNext
 		}
 	}
+	if r.rootOK[slot] {
+		return r.rootv[slot]
+	}
 	if r.root == nil {
 		return nil
 	}
 	v, _ := r.root.Lookup(r.t.names[slot])
+	r.rootv[slot], r.rootOK[slot] = v, true
 	return v
 }
 

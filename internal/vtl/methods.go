@@ -288,7 +288,7 @@ func (r *renderer) call(v any, p *refPart, args []any) (any, error) {
 		return mapMethod(o, p.id, args)
 	case Object:
 		x, err := o.Call(p.name, args)
-		if errors.Is(err, ErrNoMethod) {
+		if err != nil && errors.Is(err, ErrNoMethod) {
 			return nil, nil
 		}
 		return x, err

@@ -217,7 +217,9 @@ type Setter interface {
 
 // Scope provides the root variables of one render ($input, $util, ...).
 // Variables assigned with #set live in a per-render scope kept by the
-// engine and shadow the root ones.
+// engine and shadow the root ones. The engine looks each name up at most
+// once per render and reuses the value, so Lookup must give the same
+// value for a name throughout a render.
 type Scope interface {
 	Lookup(name string) (v any, ok bool)
 }
