@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/portico-dev/portico/internal/httpwire"
 )
 
 var errTooManyFiles = syscall.EMFILE
@@ -75,8 +77,12 @@ func (c *conn) serve() {
 		}
 	}()
 	c.tmpl = (&http.Request{}).WithContext(c.ctx)
-	c.br = bufio.NewReaderSize(c.nc, bufSize)
-	c.bw = bufio.NewWriterSize(c.nc, bufSize)
+	var rw io.ReadWriter = c.nc
+	if raw := httpwire.NewRawIO(c.nc); raw != nil {
+		rw = raw
+	}
+	c.br = bufio.NewReaderSize(rw, bufSize)
+	c.bw = bufio.NewWriterSize(rw, bufSize)
 	for {
 		if !c.state.CompareAndSwap(stateActive, stateIdle) && c.state.Load() != stateIdle {
 			return

@@ -97,8 +97,12 @@ func (p *h1) get(ctx context.Context, addr string) (*h1Conn, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	lr := &budgetReader{r: nc, left: exchangeBudget}
-	return &h1Conn{nc: nc, lr: lr, br: bufio.NewReaderSize(lr, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, false, nil
+	var rw io.ReadWriter = nc
+	if raw := httpwire.NewRawIO(nc); raw != nil {
+		rw = raw
+	}
+	lr := &budgetReader{r: rw, left: exchangeBudget}
+	return &h1Conn{nc: nc, lr: lr, br: bufio.NewReaderSize(lr, 16<<10), bw: bufio.NewWriterSize(rw, 16<<10)}, false, nil
 }
 
 // alive reports whether the peer has not closed an idle connection: no
