@@ -205,12 +205,11 @@ func methodID(name string) mid {
 // property resolves $v.name the way Velocity's introspection does: map
 // key, JavaBean getter, then isX() for booleans.
 func (r *renderer) property(v any, p *refPart) (any, error) {
+	// Concrete types first: they are told apart by one comparison each,
+	// while matching an interface looks up the method table.
 	switch o := v.(type) {
 	case *Map:
 		x, _ := o.Get(p.name)
-		return x, nil
-	case Object:
-		x, _ := o.Property(p.name)
 		return x, nil
 	case *loop:
 		switch p.id {
@@ -250,6 +249,9 @@ func (r *renderer) property(v any, p *refPart) (any, error) {
 		if p.id == pEmpty {
 			return o == "", nil
 		}
+	case Object:
+		x, _ := o.Property(p.name)
+		return x, nil
 	}
 	return nil, nil
 }
@@ -286,12 +288,6 @@ func (r *renderer) call(v any, p *refPart, args []any) (any, error) {
 		return listMethod(o, p.id, args)
 	case *Map:
 		return mapMethod(o, p.id, args)
-	case Object:
-		x, err := o.Call(p.name, args)
-		if err != nil && errors.Is(err, ErrNoMethod) {
-			return nil, nil
-		}
-		return x, err
 	case Entry:
 		switch p.id {
 		case mGetKey:
@@ -334,6 +330,12 @@ func (r *renderer) call(v any, p *refPart, args []any) (any, error) {
 			b, ok := args[0].(bool)
 			return ok && b == o, nil
 		}
+	case Object: // after the concrete types, which are cheaper to match
+		x, err := o.Call(p.name, args)
+		if err != nil && errors.Is(err, ErrNoMethod) {
+			return nil, nil
+		}
+		return x, err
 	}
 	return nil, nil
 }
