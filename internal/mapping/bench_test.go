@@ -259,3 +259,31 @@ func TestRequestReset(t *testing.T) {
 		t.Errorf("after Reset:\n%s\nfresh:\n%s", got, want)
 	}
 }
+
+// TestPathCacheRecent checks that the address-keyed fast path of
+// PathCache never confuses two paths: literals, strings built at run
+// time with the same text, and different paths that share a slot.
+func TestPathCacheRecent(t *testing.T) {
+	t.Parallel()
+	var c PathCache
+	doc, err := jsonpath.DecodeString(`{"a":1,"b":2,"ab":3}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 3; round++ {
+		for _, name := range []string{"a", "b", "ab"} {
+			src := string(append([]byte("$."), name...)) // a fresh string each time
+			for _, s := range []string{src, "$." + name, src} {
+				p, err := c.Compile(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, _ := p.Get(doc)
+				want, _ := jsonpath.MustCompile(s).Get(doc)
+				if v != want {
+					t.Errorf("vtl.md §2 path %s gives %v, want %v", s, v, want)
+				}
+			}
+		}
+	}
+}

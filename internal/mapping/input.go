@@ -2,6 +2,8 @@ package mapping
 
 import (
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/portico-dev/portico/internal/jsonpath"
 	"github.com/portico-dev/portico/internal/vtl"
@@ -11,9 +13,19 @@ import (
 // and $input.json('...') compile each literal once. It is safe for
 // concurrent use and bounded; one belongs to each compiled Template.
 type PathCache struct {
-	m  sync.Map // string → *jsonpath.Path
-	n  int32
-	mu sync.Mutex
+	// recent finds the paths of template literals without hashing: a
+	// literal argument is the same string (same bytes at the same
+	// address) on every render, and an entry keeps its string alive, so
+	// equal address and length mean equal text.
+	recent [8]atomic.Pointer[recentPath]
+	m      sync.Map // string → *jsonpath.Path
+	n      int32
+	mu     sync.Mutex
+}
+
+type recentPath struct {
+	src string
+	p   *jsonpath.Path
 }
 
 const maxCachedPaths = 256
@@ -23,7 +35,12 @@ func (c *PathCache) Compile(src string) (*jsonpath.Path, error) {
 	if c == nil {
 		return jsonpath.Compile(src)
 	}
+	slot := &c.recent[uintptr(unsafe.Pointer(unsafe.StringData(src)))>>3%uintptr(len(c.recent))]
+	if e := slot.Load(); e != nil && len(e.src) == len(src) && unsafe.StringData(e.src) == unsafe.StringData(src) {
+		return e.p, nil
+	}
 	if p, ok := c.m.Load(src); ok {
+		slot.Store(&recentPath{src, p.(*jsonpath.Path)})
 		return p.(*jsonpath.Path), nil
 	}
 	p, err := jsonpath.Compile(src)
