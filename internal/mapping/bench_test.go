@@ -287,3 +287,36 @@ func TestPathCacheRecent(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderResponseBodies checks that response templates of one request
+// read the body they are given (integrations-v1.md §13.6), though its
+// parse is kept in the Request.
+func TestRenderResponseBodies(t *testing.T) {
+	t.Parallel()
+	tpl, err := CompileTemplate(`$input.path('$.a') $input.json('$') $input.body`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := testRequest()
+	for _, tc := range []struct{ body, want string }{
+		{`{"a":1}`, `1 {"a":1} {"a":1}`},
+		{`{"a":1}`, `1 {"a":1} {"a":1}`},
+		{`{"a": [2]}`, `[2] {"a":[2]} {"a": [2]}`},
+		{``, ` {} {}`},
+		{`{"a":"x"}`, `x {"a":"x"} {"a":"x"}`},
+	} {
+		var buf bytes.Buffer
+		if err := tpl.RenderResponse(&buf, req, []byte(tc.body), nil); err != nil || buf.String() != tc.want {
+			t.Errorf("integrations-v1.md §13.6 body %s renders %q, %v; want %q", tc.body, buf.String(), err, tc.want)
+		}
+	}
+	// A buffer rewritten in place is another body.
+	body := []byte(`{"a":1}`)
+	for _, want := range []string{`1 {"a":1} {"a":1}`, `2 {"a":2} {"a":2}`} {
+		var buf bytes.Buffer
+		if err := tpl.RenderResponse(&buf, req, body, nil); err != nil || buf.String() != want {
+			t.Errorf("integrations-v1.md §13.6 rewritten body renders %q, %v; want %q", buf.String(), err, want)
+		}
+		body[5] = '2'
+	}
+}

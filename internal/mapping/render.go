@@ -79,8 +79,7 @@ func (t *Template) RenderRequest(buf *bytes.Buffer, req *Request, ov *Overrides)
 // $input.params still reads the method request; responseOverride.* lands
 // in ov.
 func (t *Template) RenderResponse(buf *bytes.Buffer, req *Request, body []byte, ov *Overrides) error {
-	var cache bodyCache
-	return t.render(buf, req, body, &cache, ov)
+	return t.render(buf, req, body, req.responseBody(body), ov)
 }
 
 func (t *Template) render(buf *bytes.Buffer, req *Request, payload []byte, cache *bodyCache, ov *Overrides) error {

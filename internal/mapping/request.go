@@ -87,6 +87,7 @@ type Request struct {
 	stageMap                     *vtl.Map
 	views                        [3]partView
 	body                         bodyCache
+	resp                         bodyCache // the integration response body
 	scope                        renderScope
 }
 
@@ -107,6 +108,7 @@ func (r *Request) Reset() {
 		r.views[i].p, r.views[i].haveNames = nil, false
 	}
 	r.body.reset()
+	r.resp.reset()
 	r.scope = renderScope{}
 }
 
@@ -122,8 +124,24 @@ type bodyCache struct {
 
 // reset forgets the parsed body; the decoder's storage is reused.
 func (c *bodyCache) reset() {
-	c.done, c.canonical, c.v, c.err, c.text = false, false, nil, nil, ""
+	c.forget()
 	c.dec.Reset()
+}
+
+// forget forgets the parsed body but keeps what was decoded valid (the
+// decoder is not reset), for a second body within one request.
+func (c *bodyCache) forget() {
+	c.done, c.canonical, c.v, c.err, c.text = false, false, nil, nil, ""
+}
+
+// responseBody returns the cache of an integration response body. It
+// lives in the Request, so response templates parse into the request's
+// reused storage; another body starts over.
+func (r *Request) responseBody(body []byte) *bodyCache {
+	if c := &r.resp; (c.done || c.text != "") && c.text != string(body) {
+		c.forget()
+	}
+	return &r.resp
 }
 
 // json parses b once. An empty body reads as {} (vtl.md §2).
