@@ -488,8 +488,9 @@ func special8(x uint64) uint64 {
 // d.i is at the first backslash. The decoded bytes go to the text slab.
 func (d *Decoder) strSlow(start int) (string, bool) {
 	if cap(d.text)-len(d.text) < d.i-start+16 {
-		// Start a new chunk: the old one stays with the strings cut from it.
-		d.text = make([]byte, 0, max(256, 2*(d.i-start+16)))
+		// Start a new chunk, larger each time up to 4 KiB: the old one
+		// stays with the strings cut from it.
+		d.text = make([]byte, 0, max(min(2*cap(d.text), 4<<10), 256, 2*(d.i-start+16)))
 	}
 	at := len(d.text)
 	b := d.text

@@ -130,6 +130,8 @@ func TestEscapeJavaScript(t *testing.T) {
 		{"\u0001\u001f", `\u0001\u001F`},
 		{"\u007f é €", `\u007F \u00E9 \u20AC`},
 		{"\U0001F600", `\uD83D\uDE00`},
+		{"a\xffb/é", `a\uFFFDb\/\u00E9`},
+		{"bench/1.0 \"quoted\"", `bench\/1.0 \"quoted\"`},
 	} {
 		if got := EscapeJavaScript(tc.in); got != tc.want {
 			t.Errorf("vtl.md §3 escapeJavaScript(%q) = %q, want %q", tc.in, got, tc.want)

@@ -110,8 +110,17 @@ func jsPlain(s string) int {
 // appendEscapeJavaScript appends EscapeJavaScript(s) to b, given the
 // length i of s's plain prefix.
 func appendEscapeJavaScript(b []byte, s string, i int) []byte {
-	b = append(b, s[:i]...)
-	for _, r := range s[i:] {
+	for {
+		b = append(b, s[:i]...) // a run kept as it is
+		s = s[i:]
+		if s == "" {
+			return b
+		}
+		r, size := rune(s[0]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s)
+		}
+		s = s[size:]
 		switch r {
 		case '\\', '"', '\'', '/':
 			b = append(b, '\\', byte(r))
@@ -126,18 +135,15 @@ func appendEscapeJavaScript(b []byte, s string, i int) []byte {
 		case '\t':
 			b = append(b, '\\', 't')
 		default:
-			switch {
-			case r < 0x20 || (r >= 0x7F && r < 0x10000):
-				b = appendU(b, r)
-			case r >= 0x10000:
+			if r >= 0x10000 {
 				r1, r2 := utf16.EncodeRune(r)
 				b = appendU(appendU(b, r1), r2)
-			default:
-				b = append(b, byte(r))
+			} else {
+				b = appendU(b, r) // control characters, U+007F and up
 			}
 		}
+		i = jsPlain(s)
 	}
-	return b
 }
 
 func appendU(b []byte, r rune) []byte {
