@@ -307,17 +307,26 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 	}
 	sourceIP := remoteIP(r.RemoteAddr)
 	if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
-		hdr["X-Forwarded-For"] = []string{prior + ", " + sourceIP}
+		x.fwd[0] = prior + ", " + sourceIP
 	} else {
-		hdr["X-Forwarded-For"] = []string{sourceIP}
+		x.fwd[0] = sourceIP
 	}
-	hdr["X-Forwarded-Proto"] = []string{"http"}
-	hdr["X-Forwarded-Port"] = []string{forwardedPort(r.Host)}
+	x.fwd[1] = "http"
+	x.fwd[2] = forwardedPort(r.Host)
+	hdr["X-Forwarded-For"] = x.fwd[0:1:1]
+	hdr["X-Forwarded-Proto"] = x.fwd[1:2:2]
+	hdr["X-Forwarded-Port"] = x.fwd[2:3:3]
 	if _, ok := hdr["X-Amzn-Trace-Id"]; !ok {
-		hdr["X-Amzn-Trace-Id"] = []string{"Root=1-" + strconv.FormatInt(x.start.Unix(), 16) + "-" + x.requestID[:15]}
+		var b [48]byte
+		t := append(b[:0], "Root=1-"...)
+		t = strconv.AppendInt(t, x.start.Unix(), 16)
+		t = append(t, '-')
+		t = append(t, x.requestID[:15]...)
+		x.fwd[3] = string(t)
+		hdr["X-Amzn-Trace-Id"] = x.fwd[3:4:4]
 	}
 
-	buf := make([]byte, 0, 128)
+	buf := x.urlBuf[:0]
 	if t.private {
 		buf = append(buf, t.scheme...)
 		buf = append(buf, "://"...)
@@ -342,7 +351,9 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		}
 		buf = append(buf, rawQuery...)
 	}
-	ireq := &integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout, Upstreams: t.pool}
+	x.urlBuf = buf
+	ireq := &x.ireq
+	*ireq = integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout, Upstreams: t.pool}
 	resp, err := t.backend.Invoke(ctx, ireq)
 	if err != nil {
 		var ge *awserr.GatewayError
@@ -352,7 +363,8 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		return nil, err
 	}
 	// The backend's header map is ours: drop what clients never get, in place.
-	res := &Response{status: resp.StatusCode, header: resp.Header, body: resp.Body}
+	res := &x.res
+	*res = Response{status: resp.StatusCode, header: resp.Header, body: resp.Body}
 	if res.header == nil {
 		res.header = http.Header{}
 	}

@@ -341,11 +341,18 @@ type exchange struct {
 	body      []byte
 	claims    map[string]any
 	scopes    []string
+	// Scratch for the integration call, reused with the exchange: the
+	// forwarding headers' values, the integration request, the answer
+	// and the URL being built.
+	fwd    [4]string
+	ireq   integration.Request
+	res    Response
+	urlBuf []byte
 }
 
 func (x *exchange) reset() {
-	p := x.params
-	*x = exchange{params: p}
+	p, u := x.params, x.urlBuf[:0]
+	*x = exchange{params: p, urlBuf: u}
 }
 
 // HTTP API error bodies (errors-and-gateway-responses.md §4).

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,25 @@ func FuzzReadRequest(f *testing.F) {
 			t.Fatalf("read %d body bytes of %d", n, r.ContentLength)
 		}
 		q.body.drain()
+	})
+}
+
+// FuzzPlainTarget: the fast path agrees with url.ParseRequestURI.
+func FuzzPlainTarget(f *testing.F) {
+	for _, s := range []string{"/", "/a/b?c=d", "/a%20b", "/a?b#c", "/é", "/a:b@c!$&'()*+,;=", "/?", "//x?y?z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		path, query, ok := plainTarget(target)
+		if !ok {
+			return
+		}
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			t.Fatalf("%q: fast path accepted, ParseRequestURI: %v", target, err)
+		}
+		if u.Path != path || u.RawQuery != query || u.RawPath != "" || u.EscapedPath() != path || u.Host != "" || u.Scheme != "" {
+			t.Fatalf("%q: fast %q %q, parser %+v", target, path, query, u)
+		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 // request is one request and everything it needs, allocated together.
 type request struct {
 	r    http.Request
+	url  url.URL
 	body body
 	resp response
 }
@@ -116,6 +117,11 @@ func (q *request) setTarget() *headError {
 		r.URL = &url.URL{Path: "*"}
 		return nil
 	}
+	if path, query, ok := plainTarget(target); ok {
+		q.url = url.URL{Path: path, RawQuery: query}
+		r.URL = &q.url
+		return nil
+	}
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		return badRequest("invalid request target")
@@ -125,6 +131,32 @@ func (q *request) setTarget() *headError {
 		r.Host = u.Host // absolute form wins over the Host field
 	}
 	return nil
+}
+
+// plainTarget splits an origin-form target whose path needs no
+// unescaping and no re-escaping ("/a/b-c?x=%20") into the Path and
+// RawQuery url.ParseRequestURI would give it, without allocating.
+// Anything else takes the general parser.
+func plainTarget(t string) (path, query string, ok bool) {
+	if t == "" || t[0] != '/' {
+		return "", "", false
+	}
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c == '?':
+			for _, b := range []byte(t[i+1:]) {
+				if b <= ' ' || b == 0x7f || b == '#' {
+					return "", "", false
+				}
+			}
+			return t[:i], t[i+1:], true
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("/-._~$&+,;=:@", c) >= 0:
+		default:
+			return "", "", false
+		}
+	}
+	return t, "", true
 }
 
 // setConnection decides persistence (RFC 9112 §9.3) and checks Expect.

@@ -302,9 +302,22 @@ func writeStatus(bw *bufio.Writer, code int) {
 	bw.WriteString("\r\n")
 }
 
+// writeInt writes a non-negative n in decimal, byte by byte so that
+// nothing escapes to the heap.
 func writeInt(bw *bufio.Writer, n int) {
 	var b [20]byte
-	bw.Write(strconv.AppendInt(b[:0], int64(n), 10))
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	for _, c := range b[i:] {
+		bw.WriteByte(c)
+	}
 }
 
 // writeHeader writes the fields in name order. Names that are not tokens

@@ -19,9 +19,21 @@ import (
 // For a proxy that does four such calls per request that handoff costs
 // more than the request. RawIO keeps the goroutine on its processor.
 //
-// Close, deadlines and everything else stay on the net.Conn.
+// Close, deadlines and everything else stay on the net.Conn. One
+// goroutine may read while another writes, as with a net.Conn.
 type RawIO struct {
-	rc syscall.RawConn
+	rc     syscall.RawConn
+	rd, wr rawOp
+}
+
+// rawOp is one direction's call state: the callback handed to the
+// RawConn is bound once and its arguments and results pass through the
+// fields, so a call allocates nothing.
+type rawOp struct {
+	fn    func(fd uintptr) bool
+	buf   []byte
+	n     int
+	errno syscall.Errno
 }
 
 // NewRawIO returns a RawIO for c, or nil when c has no file descriptor
@@ -35,7 +47,9 @@ func NewRawIO(c net.Conn) *RawIO {
 	if err != nil {
 		return nil
 	}
-	return &RawIO{rc: rc}
+	r := &RawIO{rc: rc}
+	r.rd.fn, r.wr.fn = r.rd.read, r.wr.write
+	return r
 }
 
 // Read reads at most len(p) bytes; it returns io.EOF at the end of the
@@ -44,25 +58,11 @@ func (r *RawIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n int
-	var errno syscall.Errno
-	err := r.rc.Read(func(fd uintptr) bool {
-		for {
-			r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			switch e {
-			case 0:
-				n = int(r1)
-				return true
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // wait until readable
-			default:
-				errno = e
-				return true
-			}
-		}
-	})
+	op := &r.rd
+	op.buf, op.n, op.errno = p, 0, 0
+	err := r.rc.Read(op.fn)
+	n, errno := op.n, op.errno
+	op.buf = nil
 	switch {
 	case err != nil:
 		return 0, err
@@ -76,24 +76,14 @@ func (r *RawIO) Read(p []byte) (int, error) {
 
 // Write writes all of p unless an error (a deadline, a reset) stops it.
 func (r *RawIO) Write(p []byte) (int, error) {
-	var n int
-	var errno syscall.Errno
-	err := r.rc.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
-			switch e {
-			case 0:
-				n += int(r1)
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				return false // wait until writable
-			default:
-				errno = e
-				return true
-			}
-		}
-		return true
-	})
+	if len(p) == 0 {
+		return 0, nil
+	}
+	op := &r.wr
+	op.buf, op.n, op.errno = p, 0, 0
+	err := r.rc.Write(op.fn)
+	n, errno := op.n, op.errno
+	op.buf = nil
 	switch {
 	case err != nil:
 		return n, err
@@ -101,4 +91,41 @@ func (r *RawIO) Write(p []byte) (int, error) {
 		return n, &net.OpError{Op: "write", Net: "tcp", Err: errno}
 	}
 	return n, nil
+}
+
+// read is the RawConn callback of Read: false asks the poller to wait
+// until the socket is readable.
+func (op *rawOp) read(fd uintptr) bool {
+	for {
+		r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&op.buf[0])), uintptr(len(op.buf)))
+		switch e {
+		case 0:
+			op.n = int(r1)
+			return true
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false
+		default:
+			op.errno = e
+			return true
+		}
+	}
+}
+
+// write is the RawConn callback of Write; it keeps op.n across waits.
+func (op *rawOp) write(fd uintptr) bool {
+	for op.n < len(op.buf) {
+		r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&op.buf[op.n])), uintptr(len(op.buf)-op.n))
+		switch e {
+		case 0:
+			op.n += int(r1)
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false
+		default:
+			op.errno = e
+			return true
+		}
+	}
+	return true
 }

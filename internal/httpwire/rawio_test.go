@@ -88,3 +88,21 @@ func TestRawIONotTCP(t *testing.T) {
 		t.Fatal("RawIO over a pipe")
 	}
 }
+
+// TestRawIOAllocs: a read and a write allocate nothing.
+func TestRawIOAllocs(t *testing.T) {
+	c, s := tcpPair(t)
+	rc, rs := NewRawIO(c), NewRawIO(s)
+	msg, buf := []byte("ping"), make([]byte, 16)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := rc.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := rs.Read(buf); err != nil || n != len(msg) {
+			t.Fatal(n, err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per write and read", allocs)
+	}
+}
