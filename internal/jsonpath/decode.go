@@ -120,8 +120,13 @@ func (d *Decoder) Reset() {
 	d.strs = reuse(d.strs, maxItemChunk)
 	d.nums = reuse(d.nums, maxChunk)
 	d.flts = reuse(d.flts, maxChunk)
+	// The scratch stacks are not cleared as members are popped; clear
+	// what they held once here, so they do not keep dropped values alive.
 	if cap(d.vals) > maxItemChunk {
 		d.keys, d.vals = nil, nil
+	} else {
+		clear(d.keys[:cap(d.keys)])
+		clear(d.vals[:cap(d.vals)])
 	}
 }
 
@@ -362,7 +367,6 @@ func (d *Decoder) object(depth int) any {
 			} else {
 				m = d.newMap(keys, vals)
 			}
-			clear(vals)
 			d.keys, d.vals = d.keys[:kbase], d.vals[:vbase]
 			return m
 		default:
@@ -432,7 +436,6 @@ func (d *Decoder) array(depth int) any {
 			d.i++
 			vals := d.vals[base:]
 			l := d.newList(vals)
-			clear(vals)
 			d.vals = d.vals[:base]
 			return l
 		default:
