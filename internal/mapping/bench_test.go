@@ -114,17 +114,7 @@ func BenchmarkVelocityjsRender(b *testing.B) {
 // velocityjs script checks (checkOnce).
 func TestVelocityjsTemplateOutput(t *testing.T) {
 	t.Parallel()
-	tpl, err := CompileTemplate(velocityjsTemplate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req Request
-	var ctx Context
-	fillBenchRequest(&req, &ctx, 1)
-	var buf bytes.Buffer
-	if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
-		t.Fatal(err)
-	}
+	out := velocityjsOutput(t)
 	var v struct {
 		Items   []string
 		Count   int
@@ -134,11 +124,11 @@ func TestVelocityjsTemplateOutput(t *testing.T) {
 		Body    struct{ Note string }
 		Headers map[string]string
 	}
-	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
-		t.Fatalf("%v\n%s", err, buf.String())
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
 	}
 	if len(v.Items) != 5 || v.Items[4] != "elder" || v.Count != 5 || v.Q != "search term" || v.Body.Note != `hello "world"` || v.Headers["Accept"] != "*/*" {
-		t.Errorf("unexpected output %+v\n%s", v, buf.String())
+		t.Errorf("unexpected output %+v\n%s", v, out)
 	}
 }
 
@@ -202,21 +192,28 @@ func TestConcurrentRenders(t *testing.T) {
 	}
 }
 
-// BenchmarkVelocityjsDecodeOutput is the output parsing of
-// BenchmarkVelocityjsTemplate alone.
-func BenchmarkVelocityjsDecodeOutput(b *testing.B) {
+// velocityjsOutput renders the velocityjs template for the script's
+// request once.
+func velocityjsOutput(tb testing.TB) string {
+	tb.Helper()
 	tpl, err := CompileTemplate(velocityjsTemplate)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var req Request
 	var ctx Context
-	var buf bytes.Buffer
 	fillBenchRequest(&req, &ctx, 1)
+	var buf bytes.Buffer
 	if err := tpl.RenderRequest(&buf, &req, nil); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	out := buf.String()
+	return buf.String()
+}
+
+// BenchmarkVelocityjsDecodeOutput is the output parsing of
+// BenchmarkVelocityjsTemplate alone.
+func BenchmarkVelocityjsDecodeOutput(b *testing.B) {
+	out := velocityjsOutput(b)
 	var dec jsonpath.Decoder
 	b.SetBytes(int64(len(out)))
 	b.ReportAllocs()
