@@ -68,6 +68,23 @@ type Exchange struct {
 
 	query   url.Values
 	queryOK bool
+
+	// vals backs the one-value header slices of the integration request
+	// (one), which lives no longer than the exchange.
+	vals  [8]string
+	nvals int
+}
+
+// one returns []string{v} for a header of the integration request,
+// carved from the exchange's own storage while it lasts.
+func (x *Exchange) one(v string) []string {
+	if x.nvals == len(x.vals) {
+		return []string{v}
+	}
+	i := x.nvals
+	x.nvals++
+	x.vals[i] = v
+	return x.vals[i : i+1 : i+1]
 }
 
 // Result is what goes back to the client.

@@ -23,6 +23,23 @@ var remappedHeaders = map[string]bool{"Authorization": true, "Connection": true,
 	"Proxy-Authenticate": true, "Server": true, "Trailer": true, "Upgrade": true, "User-Agent": true,
 	"Www-Authenticate": true, "X-Amzn-Requestid": true}
 
+// remappedNames are the X-Amzn-Remapped- names of the remapped headers in
+// their canonical spelling, so renaming them allocates nothing.
+var remappedNames = func() map[string]string {
+	m := make(map[string]string, len(remappedHeaders))
+	for k := range remappedHeaders {
+		m[k] = "X-Amzn-Remapped-" + k
+	}
+	return m
+}()
+
+func remappedName(k string) string {
+	if n, ok := remappedNames[k]; ok {
+		return n
+	}
+	return "X-Amzn-Remapped-" + k
+}
+
 // hopHeaders never cross a proxy.
 var hopHeaders = map[string]bool{"Keep-Alive": true, "Proxy-Connection": true, "Transfer-Encoding": true, "Te": true}
 
@@ -38,7 +55,7 @@ func (proxyResponse) Run(_ context.Context, x *Exchange) error {
 		switch {
 		case hopHeaders[k]:
 		case remappedHeaders[http.CanonicalHeaderKey(k)]:
-			h["X-Amzn-Remapped-"+k] = vs
+			h[remappedName(k)] = vs
 		default:
 			h[k] = vs
 		}

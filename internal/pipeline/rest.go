@@ -322,9 +322,9 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 		for _, k := range droppedRequestHeaders {
 			delete(h, k)
 		}
-		h["X-Forwarded-For"] = []string{forwardedFor(x)}
-		h["X-Forwarded-Proto"] = []string{"http"}
-		h["X-Forwarded-Port"] = []string{forwardedPort(x.Host)}
+		h["X-Forwarded-For"] = x.one(forwardedFor(x))
+		h["X-Forwarded-Proto"] = x.one("http")
+		h["X-Forwarded-Port"] = x.one(forwardedPort(x.Host))
 	} else {
 		// Non-proxy: client headers are not forwarded, only these defaults
 		// and mapped headers (§6.5).
@@ -346,9 +346,9 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 		}
 	}
 	if s.kind == model.TypeHTTP || s.kind == model.TypeHTTPProxy {
-		h["X-Amzn-Apigateway-Api-Id"] = []string{s.apiID}
+		h["X-Amzn-Apigateway-Api-Id"] = x.one(s.apiID)
 	}
-	h["X-Amzn-Trace-Id"] = []string{traceID(x)}
+	h["X-Amzn-Trace-Id"] = x.one(traceID(x))
 	r.Header = h
 	if x.Trace != nil {
 		x.Trace.Note("Endpoint request URI", r.Method+" "+r.URL)
@@ -427,11 +427,18 @@ func traceID(x *Exchange) string {
 	if t := x.Header.Get("X-Amzn-Trace-Id"); t != "" {
 		return t
 	}
-	id := strings.ReplaceAll(x.RequestID, "-", "")
-	if len(id) > 24 {
-		id = id[:24]
+	var b [64]byte
+	t := append(b[:0], "Root=1-"...)
+	t = strconv.AppendInt(t, x.Start.Unix(), 16)
+	t = append(t, '-')
+	n := 0
+	for i := 0; i < len(x.RequestID) && n < 24; i++ {
+		if c := x.RequestID[i]; c != '-' {
+			t = append(t, c)
+			n++
+		}
 	}
-	return "Root=1-" + strconv.FormatInt(x.Start.Unix(), 16) + "-" + id
+	return string(t)
 }
 
 // invoke calls the backend.
