@@ -3,11 +3,8 @@ package lambda
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -16,6 +13,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/portico-dev/portico/internal/httpd"
 )
 
 // invocation is one invoke on its way through a process.
@@ -44,7 +43,7 @@ type proc struct {
 	pool *pool
 	fn   *Function
 	cmd  *exec.Cmd
-	srv  *http.Server
+	srv  *httpd.Server
 	logs *logSink
 
 	work   chan *invocation // cap 1: the invocation for the next /next
@@ -81,7 +80,11 @@ func (m *Manager) startProc(pl *pool, inv *invocation) (*proc, *Result, error) {
 	}
 	inv.cold = true
 	inv.initStart = time.Now()
-	p.srv = &http.Server{Handler: p, ErrorLog: log.New(io.Discard, "", 0)}
+	// The Runtime API is served by Portico's own HTTP/1.1 server: each
+	// invocation is two exchanges on it (GET next, POST response). A
+	// runtime's GET next waits inside the handler, which no read timeout
+	// bounds.
+	p.srv = &httpd.Server{Handler: p}
 
 	r, w, err := os.Pipe()
 	if err != nil {
