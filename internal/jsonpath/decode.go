@@ -178,13 +178,17 @@ func (d *Decoder) newMap(keys []string, vals []any) *vtl.Map {
 		vtl.InitMapOf(m, append([]string(nil), keys...), append([]any(nil), vals...))
 		return m
 	}
-	if cap(d.mkeys)-len(d.mkeys) < n {
-		c := grow(cap(d.mkeys), maxItemChunk)
+	if cap(d.mkeys)-len(d.mkeys) < n || cap(d.mvals)-len(d.mvals) < n {
+		c := max(grow(cap(d.mkeys), maxItemChunk), n)
 		d.mkeys, d.mvals = make([]string, 0, c), make([]any, 0, c)
 	}
 	at := len(d.mkeys)
-	d.mkeys, d.mvals = append(d.mkeys, keys...), append(d.mvals, vals...)
-	vtl.InitMapOf(m, d.mkeys[at:at+n:at+n], d.mvals[at:at+n:at+n])
+	mk, mv := d.mkeys[at:at+n:at+n], d.mvals[at:at+n:at+n]
+	for i := range mk { // a loop beats a bulk copy for a handful of members
+		mk[i], mv[i] = keys[i], vals[i]
+	}
+	d.mkeys, d.mvals = d.mkeys[:at+n], d.mvals[:at+n]
+	vtl.InitMapOf(m, mk, mv)
 	return m
 }
 
@@ -197,11 +201,14 @@ func (d *Decoder) newList(vals []any) *vtl.List {
 	var items []any
 	if n <= 16 {
 		if cap(d.items)-len(d.items) < n {
-			d.items = make([]any, 0, grow(cap(d.items), maxItemChunk))
+			d.items = make([]any, 0, max(grow(cap(d.items), maxItemChunk), n))
 		}
 		at := len(d.items)
-		d.items = append(d.items, vals...)
 		items = d.items[at : at+n : at+n]
+		for i := range items {
+			items[i] = vals[i]
+		}
+		d.items = d.items[:at+n]
 	} else {
 		items = append([]any(nil), vals...)
 	}
