@@ -270,6 +270,13 @@ func (d *Decoder) wsSlow() {
 	}
 }
 
+// load8 returns the eight bytes of s from i on as a little-endian word.
+func load8(s string, i int) uint64 {
+	w := s[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
 // wsBits has the bits of the JSON whitespace bytes set.
 const wsBits = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\r'
 
@@ -469,10 +476,7 @@ func (d *Decoder) plainEnd(i int) int {
 	// Eight bytes at a time while they are there: most strings end in
 	// the first word.
 	for ; i+8 <= len(d.s); i += 8 {
-		w := d.s[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if m := special8(x); m != 0 {
+		if m := special8(load8(d.s, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
