@@ -62,7 +62,7 @@ type Exchange struct {
 	// see it (built on first use), template overrides, mapped parameters.
 	Overrides mapping.Overrides
 	Mapped    mapping.Mapped
-	mreq      mapping.Request
+	mreq      *mapping.Request // kept across requests: its storage is reused
 	mctx      mapping.Context
 	mreqOK    bool
 
@@ -107,10 +107,13 @@ func (x *Exchange) Query() url.Values {
 // see it ($input, $context, method.request.*), built once.
 func (x *Exchange) Mapping() *mapping.Request {
 	if x.mreqOK {
-		return &x.mreq
+		return x.mreq
 	}
 	x.mreqOK = true
-	r := &x.mreq
+	if x.mreq == nil {
+		x.mreq = new(mapping.Request)
+	}
+	r := x.mreq
 	r.Method = x.HTTPMethod
 	r.Path = x.Path
 	r.ResourcePath = x.ResourcePath
@@ -176,7 +179,14 @@ func Get() *Exchange {
 
 // Put returns x to the pool; the caller must not use it afterwards.
 func Put(x *Exchange) {
-	*x = Exchange{}
+	// The mapping request's storage (decoded bodies, render scopes) is
+	// reset for the next request rather than dropped: nothing of it is
+	// used once the answer is written.
+	m := x.mreq
+	if m != nil {
+		m.Reset()
+	}
+	*x = Exchange{mreq: m}
 	pool.Put(x)
 }
 
