@@ -17,11 +17,16 @@ import (
 // start serves h on 127.0.0.1 and returns the address.
 func start(t *testing.T, h http.Handler) (*Server, string) {
 	t.Helper()
+	return startServer(t, &Server{Handler: h})
+}
+
+// startServer serves s, configured before it starts, on 127.0.0.1.
+func startServer(t *testing.T, s *Server) (*Server, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Handler: h}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	t.Cleanup(func() {
@@ -151,8 +156,8 @@ func TestFraming(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	t.Parallel()
 	var called atomic.Int32
-	s, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called.Add(1) }))
-	s.MaxHeaderBytes = 1 << 10
+	_, addr := startServer(t, &Server{MaxHeaderBytes: 1 << 10,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called.Add(1) })})
 	cases := []struct {
 		name, raw string
 		status    int
