@@ -259,7 +259,10 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 	rawQuery := r.URL.RawQuery
 	var hdr http.Header
 	if t.reqMap == nil {
-		hdr = make(http.Header, len(r.Header)+4)
+		if hdr = x.hdr; hdr == nil {
+			hdr = make(http.Header, len(r.Header)+4)
+			x.hdr = hdr
+		}
 		for k, vs := range r.Header {
 			if !droppedRequest[k] {
 				hdr[k] = vs

@@ -348,11 +348,13 @@ type exchange struct {
 	ireq   integration.Request
 	res    Response
 	urlBuf []byte
+	hdr    http.Header // the integration request's header, cleared for reuse
 }
 
 func (x *exchange) reset() {
-	p, u := x.params, x.urlBuf[:0]
-	*x = exchange{params: p, urlBuf: u}
+	p, u, h := x.params, x.urlBuf[:0], x.hdr
+	clear(h)
+	*x = exchange{params: p, urlBuf: u, hdr: h}
 }
 
 // HTTP API error bodies (errors-and-gateway-responses.md §4).

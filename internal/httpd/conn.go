@@ -107,7 +107,7 @@ func (c *conn) serve() {
 // refreshDeadline makes the read deadline now+d, touching the timer only
 // when the current one is off by more than deadlineSlack.
 func (c *conn) refreshDeadline(d time.Duration) {
-	want := time.Now().Add(d)
+	want := c.srv.now().Add(d)
 	if diff := want.Sub(c.deadline); diff > deadlineSlack || diff < -deadlineSlack {
 		c.deadline = want
 		_ = c.nc.SetReadDeadline(want)

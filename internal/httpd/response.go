@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/portico-dev/portico/internal/httpwire"
 )
@@ -213,7 +212,7 @@ func (w *response) commit(final int64, sniff []byte) {
 	writeStatus(bw, w.status)
 	if _, ok := h["Date"]; !ok {
 		bw.WriteString("Date: ")
-		bw.WriteString(w.c.srv.dateHeader(time.Now()))
+		bw.WriteString(w.c.srv.dateHeader(w.c.srv.now()))
 		bw.WriteString("\r\n")
 	}
 	writeHeader(bw, h)
@@ -341,8 +340,8 @@ func writeHeader(bw *bufio.Writer, h http.Header) {
 		for _, v := range h[k] {
 			bw.WriteString(k)
 			bw.WriteString(": ")
-			if strings.ContainsAny(v, "\r\n") {
-				v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+			if httpwire.HasLineBreak(v) {
+				v = strings.NewReplacer("\r", " ", "\n", " ", "\x00", " ").Replace(v)
 			}
 			bw.WriteString(strings.TrimSpace(v))
 			bw.WriteString("\r\n")

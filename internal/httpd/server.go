@@ -51,7 +51,14 @@ type Server struct {
 	baseCtx   context.Context
 	cancel    context.CancelFunc
 	date      atomic.Pointer[dateLine]
+	// clock is the wall clock in Unix nanoseconds, refreshed every
+	// clockTick: connection deadlines (enforced to within a second) and
+	// the Date header (one-second resolution) read it instead of asking
+	// the system for the time several times per request.
+	clock atomic.Int64
 }
+
+const clockTick = 100 * time.Millisecond
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = http.ErrServerClosed
@@ -68,8 +75,27 @@ func (s *Server) init() {
 		s.conns = map[*conn]struct{}{}
 		s.listeners = map[net.Listener]struct{}{}
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
+		s.clock.Store(time.Now().UnixNano())
+		go s.tick(s.baseCtx)
 	}
 }
+
+// tick keeps s.clock current until the server is closed.
+func (s *Server) tick(ctx context.Context) {
+	t := time.NewTicker(clockTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.clock.Store(time.Now().UnixNano())
+		}
+	}
+}
+
+// now is the coarse wall clock (at most clockTick behind).
+func (s *Server) now() time.Time { return time.Unix(0, s.clock.Load()) }
 
 func (s *Server) readTimeout() time.Duration {
 	if s.ReadTimeout > 0 {

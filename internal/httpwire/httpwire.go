@@ -195,6 +195,17 @@ func HasToken(vals []string, tok string) bool {
 	return false
 }
 
+// HasLineBreak reports whether s holds CR, LF or NUL, the bytes that
+// would let a header value split or truncate a message.
+func HasLineBreak(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\r' || c == '\n' || c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func indexLF(b []byte, from int) int {
 	for i := from; i < len(b); i++ {
 		if b[i] == '\n' {

@@ -76,8 +76,7 @@ func newH1(d *net.Dialer, maxIdle int) *h1 {
 }
 
 // get returns a live pooled connection to addr, or dials one.
-func (p *h1) get(ctx context.Context, addr string) (*h1Conn, bool, error) {
-	now := time.Now()
+func (p *h1) get(ctx context.Context, addr string, now time.Time) (*h1Conn, bool, error) {
 	for {
 		p.mu.Lock()
 		cs := p.idle[addr]
@@ -171,11 +170,12 @@ var (
 // the Host header host, and reads the whole response.
 func (p *h1) roundTrip(ctx context.Context, req *integration.Request, addr, host, requestURI string, buf *bytes.Buffer) (*integration.Response, error) {
 	for attempt := 0; ; attempt++ {
-		c, reused, err := p.get(ctx, addr)
+		now := time.Now()
+		c, reused, err := p.get(ctx, addr, now)
 		if err != nil {
 			return nil, err
 		}
-		resp, keep, err := p.exchange(ctx, c, req, host, requestURI, buf)
+		resp, keep, err := p.exchange(ctx, c, req, host, requestURI, buf, now)
 		if err == nil {
 			if keep {
 				p.put(addr, c)
@@ -205,14 +205,14 @@ func replayable(m string) bool { return m == "GET" || m == "HEAD" || m == "OPTIO
 
 // exchange writes req and reads the response on c. keep reports whether
 // c may be reused.
-func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, host, requestURI string, buf *bytes.Buffer) (*integration.Response, bool, error) {
+func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, host, requestURI string, buf *bytes.Buffer, now time.Time) (*integration.Response, bool, error) {
 	// The integration timeout is the connection's deadline: no timer or
 	// goroutine per exchange. A client that goes away does not cut the
 	// backend call short (API Gateway completes it too); the timeout
 	// bounds it.
 	var dl time.Time
 	if req.Timeout > 0 {
-		dl = time.Now().Add(req.Timeout)
+		dl = now.Add(req.Timeout)
 	}
 	if cd, ok := ctx.Deadline(); ok && (dl.IsZero() || cd.Before(dl)) {
 		dl = cd
@@ -290,7 +290,7 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 			continue
 		}
 		for _, v := range vs {
-			if strings.ContainsAny(v, "\r\n\x00") {
+			if httpwire.HasLineBreak(v) {
 				continue // never let a mapped value split the request
 			}
 			w.WriteString(k)
