@@ -231,14 +231,25 @@ func (t *target) invoke(ctx context.Context, s *Server, x *exchange) (*Response,
 	return nil, fmt.Errorf("integrationSubtype %s is not served by Portico", t.subtype)
 }
 
-// droppedRequest are request headers that never reach an HTTP backend:
-// hop-by-hop headers and the ones the gateway sets itself.
-var droppedRequest = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true,
-	"Transfer-Encoding": true, "Te": true, "Upgrade": true, "Trailer": true, "Host": true, "Content-Length": true}
+// droppedRequest reports the request headers that never reach an HTTP
+// backend: hop-by-hop headers and the ones the gateway sets itself.
+func droppedRequest(k string) bool {
+	switch k {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Te", "Upgrade", "Trailer", "Host", "Content-Length":
+		return true
+	}
+	return false
+}
 
-// droppedResponse are backend response headers not returned to clients.
-var droppedResponse = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true,
-	"Transfer-Encoding": true, "Te": true, "Trailer": true, "Upgrade": true, "Content-Length": true}
+// droppedResponse reports the backend response headers not returned to
+// clients.
+func droppedResponse(k string) bool {
+	switch k {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Content-Length":
+		return true
+	}
+	return false
+}
 
 func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Response, error) {
 	r := x.r
@@ -264,14 +275,14 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 			x.hdr = hdr
 		}
 		for k, vs := range r.Header {
-			if !droppedRequest[k] {
+			if !droppedRequest(k) {
 				hdr[k] = vs
 			}
 		}
 	} else {
 		out := mapping.V2Outgoing{Path: unescapePath(reqPath)}
 		for k, vs := range r.Header {
-			if droppedRequest[k] {
+			if droppedRequest(k) {
 				continue
 			}
 			for _, v := range vs {
@@ -372,7 +383,7 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		res.header = http.Header{}
 	}
 	for k := range res.header {
-		if droppedResponse[k] {
+		if droppedResponse(k) {
 			delete(res.header, k)
 		}
 	}

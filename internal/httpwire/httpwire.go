@@ -126,14 +126,34 @@ func Parse(buf []byte) (Head, error) {
 	vals := make([]string, len(fields))
 	for j, f := range fields {
 		k, v := text[f.k0:f.k1], text[f.v0:f.v1]
-		if old, ok := h[k]; ok {
-			h[k] = append(old, v)
+		// A repeated name is rare: for a small head, look for it among
+		// the names before (no hashing) and insert the rest with one map
+		// operation each; a large head pays the map lookup instead of a
+		// quadratic scan.
+		if repeated(text, fields[:j], f, len(fields) <= 16) {
+			h[k] = append(h[k], v)
 			continue
 		}
 		vals[j] = v
 		h[k] = vals[j : j+1 : j+1]
 	}
 	return Head{Line: strings.TrimSuffix(text[:eol], "\r"), Header: h}, nil
+}
+
+// repeated reports whether f's name occurs among before (canonicalised
+// names compare byte for byte). scan false means "maybe": the caller
+// then appends to whatever the map holds, which is correct either way.
+func repeated(text string, before []field, f field, scan bool) bool {
+	if !scan {
+		return true
+	}
+	k := text[f.k0:f.k1]
+	for _, g := range before {
+		if g.k1-g.k0 == f.k1-f.k0 && text[g.k0:g.k1] == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Canonicalize rewrites a token in place the way

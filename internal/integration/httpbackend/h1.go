@@ -46,6 +46,30 @@ type h1Conn struct {
 	used time.Time
 	// head is the buffer response heads are read into.
 	head []byte
+	// wdl is the write deadline set on nc.
+	wdl time.Time
+}
+
+// writeSlack is how much later than the integration timeout a write may
+// be cut off. Reads, which is where a slow backend shows, get the exact
+// deadline on every exchange; a write only blocks on a backend that
+// stopped reading, so its deadline is refreshed about once a second
+// rather than per exchange.
+const writeSlack = time.Second
+
+// setDeadline bounds the exchange by dl (zero: no bound).
+func (c *h1Conn) setDeadline(dl time.Time) {
+	_ = c.nc.SetReadDeadline(dl)
+	switch {
+	case dl.IsZero():
+		if !c.wdl.IsZero() {
+			c.wdl = time.Time{}
+			_ = c.nc.SetWriteDeadline(c.wdl)
+		}
+	case c.wdl.IsZero() || c.wdl.Before(dl) || c.wdl.Sub(dl) > writeSlack:
+		c.wdl = dl.Add(writeSlack)
+		_ = c.nc.SetWriteDeadline(c.wdl)
+	}
 }
 
 // budgetReader bounds what one exchange may read from a backend: the
@@ -217,7 +241,7 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 	if cd, ok := ctx.Deadline(); ok && (dl.IsZero() || cd.Before(dl)) {
 		dl = cd
 	}
-	c.nc.SetDeadline(dl)
+	c.setDeadline(dl)
 	c.lr.left = exchangeBudget
 	if err := ctx.Err(); err != nil {
 		return nil, false, fmt.Errorf("%w: %w", errNothingSent, err)
