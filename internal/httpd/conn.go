@@ -48,8 +48,10 @@ type conn struct {
 	// tmpl carries the connection's context; every request starts as a
 	// copy of it.
 	tmpl *http.Request
-	// cur is the answer being written.
+	// cur is the answer being written; hdr is the header map answers
+	// reuse.
 	cur *response
+	hdr http.Header
 	// linger: the client may still be sending (an unread body, a request
 	// refused mid-stream); close gently so it reads the answer first.
 	linger bool

@@ -52,8 +52,21 @@ func newResponse(c *conn, q *request) *response {
 	w.declared = -1
 	c.cur = w
 	c.pending = c.pending[:0]
+	// The header map is the connection's, cleared for each answer: a
+	// handler may not use its ResponseWriter, Header() included, once
+	// ServeHTTP has returned (the net/http contract).
+	if c.hdr == nil || len(c.hdr) > maxReusedHeader {
+		c.hdr = make(http.Header, 8)
+	} else {
+		clear(c.hdr)
+	}
+	w.h = c.hdr
 	return w
 }
+
+// maxReusedHeader bounds the header map a connection keeps between
+// answers.
+const maxReusedHeader = 64
 
 func (w *response) Header() http.Header {
 	if w.h == nil {
