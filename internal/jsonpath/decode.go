@@ -345,15 +345,23 @@ func (d *Decoder) object(depth int) any {
 		if !ok {
 			return nil
 		}
-		d.ws()
 		if d.i >= len(d.s) || d.s[d.i] != ':' {
-			d.errf("expected ':' after object key")
-			return nil
+			d.ws()
+			if d.i >= len(d.s) || d.s[d.i] != ':' {
+				d.errf("expected ':' after object key")
+				return nil
+			}
 		}
 		d.i++
 		d.ws()
-		v := d.value(depth + 1)
-		if d.err != nil {
+		var v any
+		if d.i < len(d.s) && d.s[d.i] == '"' { // most members are strings
+			s, ok := d.str()
+			if !ok {
+				return nil
+			}
+			v = d.boxStr(s)
+		} else if v = d.value(depth + 1); d.err != nil {
 			return nil
 		}
 		d.keys = append(d.keys, k)
@@ -433,8 +441,14 @@ func (d *Decoder) array(depth int) any {
 	base := len(d.vals)
 	for {
 		d.ws()
-		v := d.value(depth + 1)
-		if d.err != nil {
+		var v any
+		if d.i < len(d.s) && d.s[d.i] == '"' {
+			s, ok := d.str()
+			if !ok {
+				return nil
+			}
+			v = d.boxStr(s)
+		} else if v = d.value(depth + 1); d.err != nil {
 			return nil
 		}
 		d.vals = append(d.vals, v)
@@ -460,11 +474,28 @@ func (d *Decoder) array(depth int) any {
 }
 
 func (d *Decoder) str() (string, bool) {
+	s := d.s
 	start := d.i + 1 // after the opening quote
-	i := d.plainEnd(start)
-	if i < len(d.s) && d.s[i] == '"' {
+	i := start
+	// Eight bytes at a time while they are there: most strings end in
+	// the first word or two.
+	for ; i+8 <= len(s); i += 8 {
+		w := load8(s, i)
+		if m := special8(w); m != 0 {
+			tz := bits.TrailingZeros64(m)
+			i += tz / 8
+			if byte(w>>(tz&^7)) == '"' {
+				d.i = i + 1
+				return s[start:i], true
+			}
+			d.i = i
+			return d.strSlow(start)
+		}
+	}
+	i = d.plainEnd(i)
+	if i < len(s) && s[i] == '"' {
 		d.i = i + 1
-		return d.s[start:i], true
+		return s[start:i], true
 	}
 	d.i = i
 	return d.strSlow(start)
