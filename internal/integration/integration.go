@@ -14,6 +14,9 @@ import (
 
 // Request is an integration request, fully rendered: the data plane has
 // applied parameter mappings, templates and stage variables.
+//
+// Header and Body belong to the caller and are valid only during Invoke:
+// an integration that keeps them longer copies them.
 type Request struct {
 	Method string
 	// URL is the absolute backend URL (HTTP kinds) or the integration
@@ -29,7 +32,9 @@ type Request struct {
 	Timeout time.Duration
 }
 
-// Response is what the backend answered.
+// Response is what the backend answered. It belongs to the caller, which
+// may change it, Header included: an integration returns a fresh one
+// each time.
 type Response struct {
 	StatusCode int
 	Header     http.Header

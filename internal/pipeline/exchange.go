@@ -73,6 +73,17 @@ type Exchange struct {
 	// (one), which lives no longer than the exchange.
 	vals  [8]string
 	nvals int
+	// ihdr is the integration request's header map, kept (cleared)
+	// across requests.
+	ihdr http.Header
+}
+
+// intHeader returns the exchange's empty integration request header.
+func (x *Exchange) intHeader() http.Header {
+	if x.ihdr == nil {
+		x.ihdr = make(http.Header, 16)
+	}
+	return x.ihdr
 }
 
 // one returns []string{v} for a header of the integration request,
@@ -182,11 +193,15 @@ func Put(x *Exchange) {
 	// The mapping request's storage (decoded bodies, render scopes) is
 	// reset for the next request rather than dropped: nothing of it is
 	// used once the answer is written.
-	m := x.mreq
+	m, h := x.mreq, x.ihdr
 	if m != nil {
 		m.Reset()
 	}
-	*x = Exchange{mreq: m}
+	if len(h) > 64 {
+		h = nil // do not keep a map grown by an unusual request
+	}
+	clear(h)
+	*x = Exchange{mreq: m, ihdr: h}
 	pool.Put(x)
 }
 

@@ -50,14 +50,20 @@ func (proxyResponse) Name() string { return "Method response" }
 
 func (proxyResponse) Run(_ context.Context, x *Exchange) error {
 	resp := x.IntResp
-	h := make(http.Header, len(resp.Header)+1)
-	for k, vs := range resp.Header {
+	// The backend's header map is ours (integration.Response): filter and
+	// rename in place. A renamed key added during the range is either
+	// skipped or seen and kept as it is.
+	h := resp.Header
+	if h == nil {
+		h = make(http.Header, 1)
+	}
+	for k, vs := range h {
 		switch {
 		case hopHeaders[k]:
+			delete(h, k)
 		case remappedHeaders[http.CanonicalHeaderKey(k)]:
+			delete(h, k)
 			h[remappedName(k)] = vs
-		default:
-			h[k] = vs
 		}
 	}
 	if _, ok := h["Content-Type"]; !ok {

@@ -314,7 +314,7 @@ func (s *integrationRequest) Run(_ context.Context, x *Exchange) error {
 		}
 		return nil
 	}
-	h := make(http.Header, len(x.Header)+8)
+	h := x.intHeader()
 	if proxy {
 		for k, vs := range x.Header {
 			h[k] = vs
