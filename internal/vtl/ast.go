@@ -11,6 +11,7 @@ import (
 type Template struct {
 	src    string
 	nodes  []node
+	code   []cnode  // the compiled form of nodes
 	names  []string // variable name of each slot
 	lines  []int    // offsets of line starts, for positions
 	pool   sync.Pool
@@ -63,6 +64,9 @@ type foreachNode struct {
 	slot int
 	src  expr
 	body []node
+	// The compiled source (nil for ranges) and body.
+	csrc cexpr
+	code []cnode
 }
 
 type defineNode struct {

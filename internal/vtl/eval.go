@@ -58,11 +58,18 @@ type renderer struct {
 	total    int
 	bufs     []*bytes.Buffer
 	nbuf     int
+	// ref renders with the node tree instead of its compiled form.
+	ref bool
 }
 
 // Render writes the template's output for the root variables to w. On
 // error, w holds the output rendered so far.
 func (t *Template) Render(w *bytes.Buffer, root Scope, opt Options) error {
+	return t.render(w, root, opt, false)
+}
+
+// render is Render with the node tree (ref) or the compiled form.
+func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool) error {
 	if opt.MaxIterations <= 0 {
 		opt.MaxIterations = 1000
 	}
@@ -77,8 +84,13 @@ func (t *Template) Render(w *bytes.Buffer, root Scope, opt Options) error {
 	}
 	r := t.getRenderer()
 	r.w, r.start, r.root, r.opt = w, w.Len(), root, opt
-	r.depth, r.total = 0, 0
-	err := r.renderNodes(t.nodes)
+	r.depth, r.total, r.ref = 0, 0, ref
+	var err error
+	if ref {
+		err = r.renderNodes(t.nodes)
+	} else {
+		err = r.run(t.code)
+	}
 	t.putRenderer(r)
 	if err == errStop || err == errBreak {
 		err = nil
@@ -203,6 +215,11 @@ func (n *refNode) render(r *renderer) error {
 			return nil
 		}
 	}
+	return r.emit(ref, v)
+}
+
+// emit renders the value v of ref, written without backslashes before it.
+func (r *renderer) emit(ref *refExpr, v any) error {
 	if v == nil {
 		if ref.quiet || r.opt.NullAsEmpty {
 			return nil
@@ -368,16 +385,7 @@ func truth(r *renderer, e expr) (bool, error) {
 	switch x := e.(type) {
 	case *refExpr:
 		v, err := x.eval(r)
-		if err != nil {
-			return false, err
-		}
-		switch b := v.(type) {
-		case nil:
-			return false, nil
-		case bool:
-			return b, nil
-		}
-		return true, nil
+		return refTruth(v), err
 	case *litExpr:
 		b, _ := x.v.(bool)
 		return b, nil
@@ -398,6 +406,17 @@ func truth(r *renderer, e expr) (bool, error) {
 		_, err := e.eval(r)
 		return false, err
 	}
+}
+
+// refTruth is the truth of a reference's value: true unless null or false.
+func refTruth(v any) bool {
+	switch b := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return b
+	}
+	return true
 }
 
 func (r *renderer) pushLoop() *loop {
@@ -442,7 +461,13 @@ func (n *foreachNode) render(r *renderer) error {
 			count = int(min(from-to, 1<<40)) + 1
 		}
 	} else {
-		v, err := n.src.eval(r)
+		var v any
+		var err error
+		if n.csrc != nil && !r.ref {
+			v, err = n.csrc(r)
+		} else {
+			v, err = n.src.eval(r)
+		}
 		if err != nil {
 			return err
 		}
@@ -527,7 +552,12 @@ func (n *foreachNode) render(r *renderer) error {
 			r.vars[n.slot], r.set[n.slot] = item, true
 		}
 		r.vars[slotForeach], r.set[slotForeach] = l, true
-		if err = r.renderNodes(n.body); err != nil {
+		if n.code != nil && !r.ref {
+			err = r.run(n.code)
+		} else {
+			err = r.renderNodes(n.body)
+		}
+		if err != nil {
 			if err == errBreak {
 				err = nil
 			}
@@ -804,9 +834,13 @@ func (r *renderer) evalPart(v any, p *refPart) (any, error) {
 
 // evalArgs pushes the values of p's arguments on r.args and returns
 // where they start.
-func (r *renderer) evalArgs(p *refPart) (int, error) {
+func (r *renderer) evalArgs(p *refPart) (int, error) { return r.pushArgs(p.args) }
+
+// pushArgs pushes the values of args on r.args and returns where they
+// start.
+func (r *renderer) pushArgs(args []expr) (int, error) {
 	base := len(r.args)
-	for _, a := range p.args {
+	for _, a := range args {
 		av, err := a.eval(r)
 		if err != nil {
 			r.args = r.args[:base]

@@ -13,6 +13,9 @@ func fuzzSeeds(f *testing.F) {
 		f.Add(c.tpl)
 	}
 	f.Add(benchTemplate)
+	for _, c := range compiledCases {
+		f.Add(c)
+	}
 }
 
 // FuzzParse: any input parses or fails with a positioned *ParseError.
@@ -54,5 +57,8 @@ func FuzzRender(f *testing.F) {
 		if (err1 == nil) != (err2 == nil) || out1 != out2 {
 			t.Fatalf("render is not deterministic: %q/%v vs %q/%v", out1, err1, out2, err2)
 		}
+		// The compiled form renders what the node tree renders.
+		renderBoth(t, tpl, compiledScope(t), opt)
+		renderBoth(t, tpl, compiledScope(t), Options{NullAsEmpty: true, MaxOutput: 1 << 16, MaxTotalIterations: 20_000})
 	})
 }

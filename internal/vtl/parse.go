@@ -37,6 +37,7 @@ func Parse(src string) (*Template, error) {
 		c.def = p.macros[c.name]
 	}
 	t.nodes = nodes
+	t.code = compileNodes(nodes)
 	return t, nil
 }
 

@@ -1,0 +1,294 @@
+package vtl
+
+// The compiled form of a template: Parse turns the node tree into Go
+// closures once, so a render does not switch on node and part kinds,
+// evaluates arguments without going through the expression interface,
+// and takes the common cases (text, a string variable, a map property,
+// a method whose result a host object writes itself) on direct paths.
+// Every closure falls back to the tree's own render or eval for what it
+// does not specialise, so the output and errors are the tree
+// evaluator's, which stays the reference (renderReference).
+
+// cnode is a compiled node.
+type cnode func(r *renderer) error
+
+// cexpr is a compiled expression.
+type cexpr func(r *renderer) (any, error)
+
+// ccond is a compiled #if/#elseif condition (truth of an expression).
+type ccond func(r *renderer) (bool, error)
+
+// compileNodes compiles a block.
+func compileNodes(ns []node) []cnode {
+	out := make([]cnode, len(ns))
+	for i, n := range ns {
+		out[i] = compileNode(n)
+	}
+	return out
+}
+
+// run renders a compiled block.
+func (r *renderer) run(code []cnode) error {
+	for _, f := range code {
+		if err := f(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compileNode(n node) cnode {
+	switch x := n.(type) {
+	case *textNode:
+		s := x.s
+		return func(r *renderer) error {
+			r.w.WriteString(s)
+			return nil
+		}
+	case *refNode:
+		return compileRefNode(x)
+	case *ifNode:
+		return compileIf(x)
+	case *foreachNode:
+		if _, isRange := x.src.(*rangeExpr); !isRange {
+			x.csrc = compileExpr(x.src)
+		}
+		x.code = compileNodes(x.body)
+		return x.render
+	case *setNode:
+		if len(x.target.parts) == 0 {
+			val, slot := compileExpr(x.val), x.target.slot
+			return func(r *renderer) error {
+				v, err := val(r)
+				if err != nil || v == nil {
+					return err // assigning null leaves the target unchanged
+				}
+				r.setVar(slot, v)
+				return nil
+			}
+		}
+	}
+	return n.render
+}
+
+func compileIf(n *ifNode) cnode {
+	conds := make([]ccond, len(n.conds))
+	blocks := make([][]cnode, len(n.blocks))
+	for i, c := range n.conds {
+		conds[i] = compileCond(c)
+		blocks[i] = compileNodes(n.blocks[i])
+	}
+	els, hasEls := compileNodes(n.els), n.hasEls
+	return func(r *renderer) error {
+		for i, c := range conds {
+			ok, err := c(r)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return r.run(blocks[i])
+			}
+		}
+		if hasEls {
+			return r.run(els)
+		}
+		return nil
+	}
+}
+
+// compileCond is truth over a compiled expression.
+func compileCond(e expr) ccond {
+	switch x := e.(type) {
+	case *refExpr:
+		f := compileRef(x, len(x.parts))
+		return func(r *renderer) (bool, error) {
+			v, err := f(r)
+			return refTruth(v), err
+		}
+	case *notExpr:
+		f := compileCond(x.x)
+		return func(r *renderer) (bool, error) {
+			b, err := f(r)
+			return !b, err
+		}
+	}
+	return func(r *renderer) (bool, error) { return truth(r, e) }
+}
+
+func compileExpr(e expr) cexpr {
+	switch x := e.(type) {
+	case *litExpr:
+		v := x.v
+		return func(*renderer) (any, error) { return v, nil }
+	case *refExpr:
+		return compileRef(x, len(x.parts))
+	}
+	return e.eval
+}
+
+// compileRef compiles the variable of e and its first n parts, as
+// evalParts evaluates them.
+func compileRef(e *refExpr, n int) cexpr {
+	slot := e.slot
+	f := func(r *renderer) (any, error) {
+		v := r.lookup(slot)
+		if _, ok := v.(*nullArg); ok {
+			return nil, nil
+		}
+		return v, nil
+	}
+	for i := range n {
+		f = compilePart(f, &e.parts[i])
+	}
+	return f
+}
+
+// compilePart applies part p to the value of prev, as evalPart does.
+func compilePart(prev cexpr, p *refPart) cexpr {
+	switch p.kind {
+	case partProp:
+		return func(r *renderer) (any, error) {
+			v, err := prev(r)
+			if err != nil || v == nil {
+				return nil, err
+			}
+			if m, ok := v.(*Map); ok {
+				x, _ := m.Get(p.name)
+				return x, nil
+			}
+			x, err := r.property(v, p)
+			if err != nil {
+				return nil, r.fail(p.pos, err)
+			}
+			return x, nil
+		}
+	case partMethod:
+		args := compileArgs(p)
+		return func(r *renderer) (any, error) {
+			v, err := prev(r)
+			if err != nil || v == nil {
+				return nil, err
+			}
+			return r.callCompiled(v, p, args)
+		}
+	}
+	return func(r *renderer) (any, error) {
+		v, err := prev(r)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		return r.evalPart(v, p)
+	}
+}
+
+// eval makes a compiled expression an expr, so compiled arguments are
+// pushed like the tree's.
+func (f cexpr) eval(r *renderer) (any, error) { return f(r) }
+
+// compileArgs compiles the arguments of p; literals stay as they are.
+func compileArgs(p *refPart) []expr {
+	if len(p.args) == 0 {
+		return nil
+	}
+	args := make([]expr, len(p.args))
+	for i, a := range p.args {
+		args[i] = a
+		if _, lit := a.(*litExpr); !lit {
+			args[i] = compileExpr(a)
+		}
+	}
+	return args
+}
+
+// callCompiled is evalPart of a method part over compiled arguments.
+func (r *renderer) callCompiled(v any, p *refPart, args []expr) (any, error) {
+	if d, ok := v.(*defineBlock); ok {
+		// A #define block only has toString().
+		if p.id != mToString || len(p.args) != 0 {
+			return nil, nil
+		}
+		return r.stringOf(d)
+	}
+	base, err := r.pushArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	x, err := r.call(v, p, r.args[base:])
+	r.args = r.args[:base]
+	if err == nil {
+		err = r.checkSize(x)
+	}
+	if err != nil {
+		return nil, r.fail(p.pos, err)
+	}
+	return x, nil
+}
+
+// compileRefNode compiles a reference rendered in text, as
+// refNode.render renders it.
+func compileRefNode(n *refNode) cnode {
+	ref := n.ref
+	np := len(ref.parts)
+	switch {
+	case n.bs != 0:
+		return n.render
+	case np == 0:
+		slot := ref.slot
+		return func(r *renderer) error {
+			if s, ok := r.lookup(slot).(string); ok {
+				r.w.WriteString(s)
+				return r.checkOutput(ref.pos)
+			}
+			return n.render(r)
+		}
+	case ref.parts[np-1].kind != partMethod:
+		f := compileRef(ref, np)
+		return func(r *renderer) error {
+			v, err := f(r)
+			if err != nil {
+				return err
+			}
+			return r.emit(ref, v)
+		}
+	}
+	prefix := compileRef(ref, np-1)
+	p := &ref.parts[np-1]
+	args := compileArgs(p)
+	return func(r *renderer) error {
+		v, err := prefix(r)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			return r.emit(ref, nil)
+		}
+		cw, ok := v.(CallWriter)
+		if !ok {
+			x, err := r.callCompiled(v, p, args)
+			if err != nil {
+				return err
+			}
+			return r.emit(ref, x)
+		}
+		base, err := r.pushArgs(args)
+		if err != nil {
+			return err
+		}
+		a := r.args[base:]
+		var x any
+		wrote, err := cw.WriteCall(r.w, p.name, a)
+		if err == nil && !wrote {
+			if x, err = r.call(v, p, a); err == nil {
+				err = r.checkSize(x)
+			}
+		}
+		r.args = r.args[:base]
+		if err != nil {
+			return r.fail(p.pos, err)
+		}
+		if wrote {
+			return r.checkOutput(ref.pos)
+		}
+		return r.emit(ref, x)
+	}
+}

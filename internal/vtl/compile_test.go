@@ -1,0 +1,123 @@
+package vtl
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// writerObj is a host object with a CallWriter: up($s) writes $s in
+// upper case, num() is left to Call, boom() fails.
+type writerObj struct{}
+
+func (writerObj) Property(name string) (any, bool) {
+	if name == "self" {
+		return writerObj{}, true
+	}
+	return nil, false
+}
+
+func (writerObj) Call(name string, args []any) (any, error) {
+	switch name {
+	case "up":
+		if len(args) == 1 {
+			return strings.ToUpper(toString(args[0])), nil
+		}
+	case "num":
+		return int64(len(args)), nil
+	case "boom":
+		return nil, errors.New("boom")
+	}
+	return nil, ErrNoMethod
+}
+
+func (writerObj) WriteCall(w *bytes.Buffer, name string, args []any) (bool, error) {
+	switch name {
+	case "up":
+		if len(args) == 1 && args[0] != nil {
+			w.WriteString(strings.ToUpper(toString(args[0])))
+			return true, nil
+		}
+	case "boom":
+		return false, errors.New("boom")
+	}
+	return false, nil
+}
+
+// compiledScope makes the oracle context with a CallWriter host object.
+func compiledScope(t testing.TB) func() Scope {
+	return func() Scope {
+		sc := scopeFromJSON(t, oracleContext)
+		sc["w"] = writerObj{}
+		return sc
+	}
+}
+
+// renderBoth renders tpl with its compiled form and with the node tree
+// and fails when output or error differ. Each render gets a fresh scope
+// from sc, as templates may change the values they are given.
+func renderBoth(t *testing.T, tpl *Template, sc func() Scope, opt Options) {
+	t.Helper()
+	var a, b bytes.Buffer
+	errA := tpl.Render(&a, sc(), opt)
+	errB := tpl.render(&b, sc(), opt, true)
+	if a.String() != b.String() || errString(errA) != errString(errB) {
+		t.Fatalf("compiled and tree renders differ for %q:\ncompiled %q, %v\ntree     %q, %v", tpl.src, a.String(), errA, b.String(), errB)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// compiledCases are templates aimed at the compiled fast paths.
+var compiledCases = []string{
+	"$w.up('a') $w.up($s) $w.up($x) $!w.up($x) $w.num() $w.num(1, 2) $w.self.up('b') $w.nope()",
+	"#if($w.up('x'))Y#end $w.boom()",
+	"#set($q = $w.up('z'))$q #set($q = $x)$q",
+	"#macro(m $a)[$a][$a.length()][$w.up($a)]#end#m($x)#m('v')#m($s)",
+	"#define($d)D$s#end$d.toString() $d.length() $w.up($d) #foreach($i in [1..3])$d#end",
+	"#foreach($i in $l)$i$foreach.hasNext$velocityCount #if(!$foreach.hasNext)end#end#end",
+	"#foreach($k in $m.keySet())$k=$m.get($k) #end #foreach($v in $m)$v #end",
+	"$m.nested.c[0] $m.nested.c[9] $l.get(7) $s.substring(20)",
+	"\\$w.up('a') \\\\$w.up('a') \\$x $s$x${s}$!x",
+	"#foreach($i in $s)x#end#foreach($i in $x)y#end#foreach($i in [3..1])$i#break#end",
+	"#if($x)a#elseif($n == 5)b#else c#end #if(!$m)d#end #if($m.a && $n > 2)e#end",
+	"#set($m.a = 7)$m.a #set($l[0] = 9)$l #set($l[10] = 1)",
+}
+
+// TestCompiledMatchesTree checks that the compiled form renders exactly
+// what the node tree renders (output and error), with and without
+// API Gateway's null handling, over the differential and spec cases.
+func TestCompiledMatchesTree(t *testing.T) {
+	t.Parallel()
+	var tpls []string
+	tpls = append(tpls, compiledCases...)
+	tpls = append(tpls, benchTemplate)
+	for _, c := range handCases() {
+		tpls = append(tpls, c.tpl)
+	}
+	for _, c := range generatedCases() {
+		tpls = append(tpls, c.tpl)
+	}
+	for _, src := range tpls {
+		tpl, err := Parse(src)
+		if err != nil {
+			continue
+		}
+		for _, opt := range []Options{{}, {NullAsEmpty: true}, {MaxOutput: 40, MaxIterations: 2}} {
+			renderBoth(t, tpl, compiledScope(t), opt)
+		}
+	}
+	for _, c := range specExamples {
+		tpl, err := Parse(c.tpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		renderBoth(t, tpl, func() Scope { return exampleScope(t, c) }, Options{NullAsEmpty: true})
+	}
+}
