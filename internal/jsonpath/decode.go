@@ -400,6 +400,9 @@ func (d *Decoder) object(depth int) any {
 
 // hasDup reports whether keys repeat one.
 func hasDup(keys []string) bool {
+	if len(keys) <= 2 {
+		return len(keys) == 2 && keys[0] == keys[1]
+	}
 	if len(keys) > 16 {
 		seen := make(map[string]struct{}, len(keys))
 		for _, k := range keys {
