@@ -93,41 +93,64 @@ func str(s *string) (any, bool) {
 	return boxString(s), true
 }
 
-func (o *contextObj) Property(name string) (any, bool) {
-	c := o.c
+// contextString selects the string field of $context.name, or is nil.
+func contextString(name string) func(c *Context) *string {
 	switch name {
 	case "requestId":
-		return str(&c.RequestID)
+		return func(c *Context) *string { return &c.RequestID }
 	case "extendedRequestId":
-		return str(&c.ExtendedRequestID)
+		return func(c *Context) *string { return &c.ExtendedRequestID }
 	case "accountId":
-		return str(&c.AccountID)
+		return func(c *Context) *string { return &c.AccountID }
 	case "apiId":
-		return str(&c.APIID)
+		return func(c *Context) *string { return &c.APIID }
 	case "deploymentId":
-		return str(&c.DeploymentID)
+		return func(c *Context) *string { return &c.DeploymentID }
 	case "domainName":
-		return str(&c.DomainName)
+		return func(c *Context) *string { return &c.DomainName }
 	case "domainPrefix":
-		return str(&c.DomainPrefix)
+		return func(c *Context) *string { return &c.DomainPrefix }
 	case "httpMethod":
-		return str(&c.HTTPMethod)
+		return func(c *Context) *string { return &c.HTTPMethod }
 	case "path":
-		return str(&c.Path)
+		return func(c *Context) *string { return &c.Path }
 	case "protocol":
-		return str(&c.Protocol)
+		return func(c *Context) *string { return &c.Protocol }
 	case "resourceId":
-		return str(&c.ResourceID)
+		return func(c *Context) *string { return &c.ResourceID }
 	case "resourcePath":
-		return str(&c.ResourcePath)
+		return func(c *Context) *string { return &c.ResourcePath }
 	case "stage":
-		return str(&c.Stage)
+		return func(c *Context) *string { return &c.Stage }
 	case "awsEndpointRequestId":
-		return str(&c.AWSEndpointRequestID)
+		return func(c *Context) *string { return &c.AWSEndpointRequestID }
 	case "wafResponseCode":
-		return str(&c.WAFResponseCode)
+		return func(c *Context) *string { return &c.WAFResponseCode }
 	case "webaclArn":
-		return str(&c.WebACLArn)
+		return func(c *Context) *string { return &c.WebACLArn }
+	}
+	return nil
+}
+
+var _ vtl.Binder = (*contextObj)(nil)
+
+// BindProperty implements vtl.Binder for the string fields of $context.
+func (*contextObj) BindProperty(name string) func(recv any) (any, bool) {
+	if f := contextString(name); f != nil {
+		return func(recv any) (any, bool) { return str(f(recv.(*contextObj).c)) }
+	}
+	return nil
+}
+
+// BindCall implements vtl.Binder; methods are looked up by name.
+func (*contextObj) BindCall(string, int) func(recv any, args []any) (any, error) { return nil }
+
+func (o *contextObj) Property(name string) (any, bool) {
+	c := o.c
+	if f := contextString(name); f != nil {
+		return str(f(c))
+	}
+	switch name {
 	case "isCanaryRequest":
 		return c.IsCanaryRequest, true
 	case "requestTime":

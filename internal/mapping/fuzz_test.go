@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -81,6 +82,9 @@ func FuzzTemplate(f *testing.F) {
 		var buf bytes.Buffer
 		errReq := tpl.RenderRequest(&buf, req, &ov)
 		fresh := buf.String()
+		// vtl's reference evaluator renders the same through Portico's
+		// bindings.
+		checkReference(t, tpl, body, fresh, errReq)
 		buf.Reset()
 		_ = tpl.RenderResponse(&buf, req, []byte(body), &ov)
 
@@ -105,6 +109,43 @@ func FuzzTemplate(f *testing.F) {
 		buf.Reset()
 		_ = tpl.RenderResponse(&buf, &reused, []byte(body), &ov2)
 	})
+}
+
+// checkReference renders tpl for a fresh test request with body through
+// vtl's reference evaluator and fails unless it gives out and err.
+func checkReference(t *testing.T, tpl *Template, body, out string, err error) {
+	t.Helper()
+	req := testRequest()
+	req.Body = []byte(body)
+	var ov Overrides
+	var buf bytes.Buffer
+	errRef := tpl.render(&buf, req, req.Body, &req.body, &ov, true)
+	if buf.String() != out && !strings.Contains(out, "0x") || fmt.Sprint(errRef) != fmt.Sprint(err) {
+		t.Fatalf("compiled render %q, %v; reference %q, %v", out, err, buf.String(), errRef)
+	}
+}
+
+// TestCompiledBindings renders the spec examples and the velocityjs
+// template with the compiled form, Portico's bindings included, and
+// with vtl's reference evaluator (vtl.md worked examples).
+func TestCompiledBindings(t *testing.T) {
+	t.Parallel()
+	cases := [][2]string{{velocityjsTemplate, velocityjsBody}, {velocityjsTemplate, ""}, {velocityjsTemplate, "[1]"}}
+	for _, ex := range loadExamples(t) {
+		cases = append(cases, [2]string{ex.Template, ex.Body})
+	}
+	for _, c := range cases {
+		tpl, err := CompileTemplate(c[0])
+		if err != nil {
+			continue
+		}
+		req := testRequest()
+		req.Body = []byte(c[1])
+		var ov Overrides
+		var buf bytes.Buffer
+		err = tpl.RenderRequest(&buf, req, &ov)
+		checkReference(t, tpl, c[1], buf.String(), err)
+	}
 }
 
 // FuzzMediaType checks template selection never panics and that a

@@ -80,52 +80,83 @@ func (in *inputObj) Property(name string) (any, bool) {
 }
 
 func (in *inputObj) Call(name string, args []any) (any, error) {
-	switch name {
-	case "params":
-		switch len(args) {
-		case 0:
-			return paramsObj{in.req}, nil
-		case 1:
-			if args[0] == nil {
-				return "", nil
-			}
-			if p := in.req.param(javaString(args[0])); p != nil {
-				return boxString(p), nil
-			}
-			return "", nil
-		}
-	case "path":
-		if len(args) == 1 {
-			v, ok, err := in.eval(args[0])
-			if err != nil || !ok {
-				return nil, err
-			}
-			return v, nil
-		}
-	case "json":
-		if len(args) == 1 {
-			v, ok, err := in.eval(args[0])
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return `""`, nil // vtl.md §2: no match renders ""
-			}
-			if v == in.cache.v && in.cache.canonical {
-				return boxString(&in.cache.text), nil // the body is already compact JSON
-			}
-			if s, isStr := v.(string); isStr {
-				return string(jsonpath.AppendQuoted(nil, s)), nil
-			}
-			return string(jsonpath.AppendJSON(nil, v)), nil
-		}
-	case "body":
-		if len(args) == 0 {
-			v, _ := in.Property("body")
-			return v, nil
-		}
+	if f := inputMethod(name, len(args)); f != nil {
+		return f(in, args)
 	}
 	return nil, vtl.ErrNoMethod
+}
+
+var _ vtl.Binder = (*inputObj)(nil)
+
+// BindProperty implements vtl.Binder; properties are looked up by name.
+func (*inputObj) BindProperty(string) func(recv any) (any, bool) { return nil }
+
+// BindCall implements vtl.Binder for the methods of $input.
+func (*inputObj) BindCall(name string, nargs int) func(recv any, args []any) (any, error) {
+	if f := inputMethod(name, nargs); f != nil {
+		return func(recv any, args []any) (any, error) { return f(recv.(*inputObj), args) }
+	}
+	return nil
+}
+
+// inputMethod returns the method name of $input taking nargs
+// arguments, or nil.
+func inputMethod(name string, nargs int) func(in *inputObj, args []any) (any, error) {
+	switch {
+	case name == "params" && nargs == 0:
+		return (*inputObj).allParams
+	case name == "params" && nargs == 1:
+		return (*inputObj).oneParam
+	case name == "path" && nargs == 1:
+		return (*inputObj).path
+	case name == "json" && nargs == 1:
+		return (*inputObj).json
+	case name == "body" && nargs == 0:
+		return (*inputObj).body
+	}
+	return nil
+}
+
+func (in *inputObj) allParams([]any) (any, error) { return paramsObj{in.req}, nil }
+
+func (in *inputObj) oneParam(args []any) (any, error) {
+	if args[0] == nil {
+		return "", nil
+	}
+	if p := in.req.param(javaString(args[0])); p != nil {
+		return boxString(p), nil
+	}
+	return "", nil
+}
+
+func (in *inputObj) path(args []any) (any, error) {
+	v, ok, err := in.eval(args[0])
+	if err != nil || !ok {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (in *inputObj) json(args []any) (any, error) {
+	v, ok, err := in.eval(args[0])
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return `""`, nil // vtl.md §2: no match renders ""
+	}
+	if v == in.cache.v && in.cache.canonical {
+		return boxString(&in.cache.text), nil // the body is already compact JSON
+	}
+	if s, isStr := v.(string); isStr {
+		return string(jsonpath.AppendQuoted(nil, s)), nil
+	}
+	return string(jsonpath.AppendJSON(nil, v)), nil
+}
+
+func (in *inputObj) body([]any) (any, error) {
+	v, _ := in.Property("body")
+	return v, nil
 }
 
 // eval evaluates a JSONPath argument over the payload. A payload that
@@ -152,6 +183,20 @@ func (in *inputObj) eval(arg any) (any, bool, error) {
 type paramsObj struct{ r *Request }
 
 var paramsKeys = [3]string{"path", "querystring", "header"}
+
+var _ vtl.Binder = paramsObj{}
+
+// BindProperty implements vtl.Binder for the maps of $input.params().
+func (paramsObj) BindProperty(name string) func(recv any) (any, bool) {
+	i := partIndex(name)
+	if i < 0 {
+		return nil
+	}
+	return func(recv any) (any, bool) { return recv.(paramsObj).r.partViewAt(i), true }
+}
+
+// BindCall implements vtl.Binder; methods are looked up by name.
+func (paramsObj) BindCall(string, int) func(recv any, args []any) (any, error) { return nil }
 
 func (p paramsObj) Property(name string) (any, bool) {
 	if v := p.r.partView(name); v != nil {
@@ -243,14 +288,35 @@ func (v *partView) Items() []any {
 	return out
 }
 
+var _ vtl.Binder = (*partView)(nil)
+
+// BindProperty implements vtl.Binder; keys are looked up by name.
+func (*partView) BindProperty(string) func(recv any) (any, bool) { return nil }
+
+// BindCall implements vtl.Binder for get and keySet.
+func (*partView) BindCall(name string, nargs int) func(recv any, args []any) (any, error) {
+	switch {
+	case name == "get" && nargs == 1:
+		return func(recv any, args []any) (any, error) { return recv.(*partView).get(args[0]), nil }
+	case name == "keySet" && nargs == 0:
+		return func(recv any, _ []any) (any, error) { return recv.(*partView).keys(), nil }
+	}
+	return nil
+}
+
+// get is get(k): the last value named k, null for other keys.
+func (v *partView) get(k any) any {
+	if k, ok := k.(string); ok {
+		val, _ := v.Property(k)
+		return val
+	}
+	return nil
+}
+
 func (v *partView) Call(name string, args []any) (any, error) {
 	switch {
 	case name == "get" && len(args) == 1:
-		if k, ok := args[0].(string); ok {
-			val, _ := v.Property(k)
-			return val, nil
-		}
-		return nil, nil
+		return v.get(args[0]), nil
 	case name == "keySet" && len(args) == 0:
 		return v.keys(), nil
 	case name == "containsKey" && len(args) == 1:

@@ -71,7 +71,7 @@ var renderOptions = vtl.Options{NullAsEmpty: true, MaxIterations: 1000}
 // appended to buf. Template errors are a *vtl.RenderError (line and
 // column) or wrap ErrOverrideTwice; the caller answers 500.
 func (t *Template) RenderRequest(buf *bytes.Buffer, req *Request, ov *Overrides) error {
-	return t.render(buf, req, req.Body, &req.body, ov)
+	return t.render(buf, req, req.Body, &req.body, ov, false)
 }
 
 // RenderResponse renders a response template (integrations-v1.md §13.6):
@@ -79,17 +79,23 @@ func (t *Template) RenderRequest(buf *bytes.Buffer, req *Request, ov *Overrides)
 // $input.params still reads the method request; responseOverride.* lands
 // in ov.
 func (t *Template) RenderResponse(buf *bytes.Buffer, req *Request, body []byte, ov *Overrides) error {
-	return t.render(buf, req, body, req.responseBody(body), ov)
+	return t.render(buf, req, body, req.responseBody(body), ov, false)
 }
 
-func (t *Template) render(buf *bytes.Buffer, req *Request, payload []byte, cache *bodyCache, ov *Overrides) error {
+// render renders with the template's compiled form, or with vtl's
+// reference evaluator when ref is set (differential tests).
+func (t *Template) render(buf *bytes.Buffer, req *Request, payload []byte, cache *bodyCache, ov *Overrides, ref bool) error {
 	// The scope lives in the request, so a render does not allocate it;
 	// renders of one request run one after the other.
 	s := &req.scope
 	*s = renderScope{req: req}
 	s.input = inputObj{req: req, payload: payload, cache: cache, paths: &t.paths}
 	s.ctx = contextObj{c: req.Context, overrides: ov}
-	if err := t.tpl.Render(buf, s, renderOptions); err != nil {
+	render := t.tpl.Render
+	if ref {
+		render = t.tpl.RenderReference
+	}
+	if err := render(buf, s, renderOptions); err != nil {
 		return fmt.Errorf("render mapping template: %w", err)
 	}
 	return nil

@@ -221,23 +221,41 @@ func (p Params) index(name string, fold bool) int {
 	return -1
 }
 
-// partView returns a view of one of $input.params()'s maps.
+// partView returns a view of one of $input.params()'s maps, nil for
+// other names.
 func (r *Request) partView(part string) *partView {
-	var i int
-	var p *Params
+	if i := partIndex(part); i >= 0 {
+		return r.partViewAt(i)
+	}
+	return nil
+}
+
+// partIndex numbers the maps of $input.params(): path, querystring,
+// header; -1 for other names.
+func partIndex(part string) int {
 	switch part {
 	case "path":
-		i, p = 0, &r.PathParams
+		return 0
 	case "querystring":
-		i, p = 1, &r.Query
+		return 1
 	case "header":
-		i, p = 2, &r.Headers
-	default:
-		return nil
+		return 2
 	}
+	return -1
+}
+
+// partViewAt returns the view of the map numbered i by partIndex.
+func (r *Request) partViewAt(i int) *partView {
 	v := &r.views[i]
 	if v.p == nil {
-		v.p = p
+		switch i {
+		case 0:
+			v.p = &r.PathParams
+		case 1:
+			v.p = &r.Query
+		default:
+			v.p = &r.Headers
+		}
 	}
 	return v
 }

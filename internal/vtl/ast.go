@@ -118,6 +118,7 @@ type refPart struct {
 	args  []expr
 	index expr
 	re    *javaRegex // precompiled literal pattern argument
+	bind  *bindCache // host binding of compiled references
 	pos
 }
 

@@ -7,7 +7,7 @@ package vtl
 // a method whose result a host object writes itself) on direct paths.
 // Every closure falls back to the tree's own render or eval for what it
 // does not specialise, so the output and errors are the tree
-// evaluator's, which stays the reference (renderReference).
+// evaluator's, which stays the reference (RenderReference).
 
 // cnode is a compiled node.
 type cnode func(r *renderer) error
@@ -127,40 +127,84 @@ func compileExpr(e expr) cexpr {
 }
 
 // compileRef compiles the variable of e and its first n parts, as
-// evalParts evaluates them.
+// evalParts evaluates them. The variable is looked up in the closure of
+// the first part.
 func compileRef(e *refExpr, n int) cexpr {
 	slot := e.slot
-	f := func(r *renderer) (any, error) {
-		v := r.lookup(slot)
-		if _, ok := v.(*nullArg); ok {
-			return nil, nil
+	if n == 0 {
+		return func(r *renderer) (any, error) {
+			v := r.lookup(slot)
+			if _, ok := v.(*nullArg); ok {
+				return nil, nil
+			}
+			return v, nil
 		}
-		return v, nil
 	}
-	for i := range n {
+	var f cexpr
+	p := &e.parts[0]
+	p.bind = new(bindCache)
+	switch p.kind {
+	case partProp:
+		// A *nullArg has no properties either, so it needs no test.
+		f = func(r *renderer) (any, error) { return r.prop(r.lookup(slot), p) }
+	case partMethod:
+		args := compileArgs(p)
+		f = func(r *renderer) (any, error) {
+			v := r.lookup(slot)
+			if _, ok := v.(*nullArg); ok || v == nil {
+				return nil, nil
+			}
+			return r.callCompiled(v, p, args)
+		}
+	default:
+		f = func(r *renderer) (any, error) {
+			v := r.lookup(slot)
+			if _, ok := v.(*nullArg); ok || v == nil {
+				return nil, nil
+			}
+			return r.evalPart(v, p)
+		}
+	}
+	for i := 1; i < n; i++ {
 		f = compilePart(f, &e.parts[i])
 	}
 	return f
 }
 
+// prop is evalPart of a property part, null for a null v.
+func (r *renderer) prop(v any, p *refPart) (any, error) {
+	switch o := v.(type) {
+	case nil:
+		return nil, nil
+	case *Map:
+		x, _ := o.Get(p.name)
+		return x, nil
+	case *loop:
+		if p.id == mHasNext {
+			return o.hasNext, nil
+		}
+	}
+	if x, ok := p.bind.property(v, p); ok {
+		return x, nil
+	}
+	x, err := r.property(v, p)
+	if err != nil {
+		return nil, r.fail(p.pos, err)
+	}
+	return x, nil
+}
+
 // compilePart applies part p to the value of prev, as evalPart does.
 func compilePart(prev cexpr, p *refPart) cexpr {
+	p.bind = new(bindCache)
 	switch p.kind {
 	case partProp:
 		return func(r *renderer) (any, error) {
 			v, err := prev(r)
-			if err != nil || v == nil {
+			if err != nil {
 				return nil, err
 			}
-			if m, ok := v.(*Map); ok {
-				x, _ := m.Get(p.name)
-				return x, nil
-			}
-			x, err := r.property(v, p)
-			if err != nil {
-				return nil, r.fail(p.pos, err)
-			}
-			return x, nil
+			return r.prop(v, p)
 		}
 	case partMethod:
 		args := compileArgs(p)
@@ -209,11 +253,20 @@ func (r *renderer) callCompiled(v any, p *refPart, args []expr) (any, error) {
 		}
 		return r.stringOf(d)
 	}
-	base, err := r.pushArgs(args)
-	if err != nil {
-		return nil, err
+	var x any
+	var err error
+	var a []any
+	base := len(r.args)
+	if len(args) != 0 {
+		if base, err = r.pushArgs(args); err != nil {
+			return nil, err
+		}
+		a = r.args[base:]
 	}
-	x, err := r.call(v, p, r.args[base:])
+	var bound bool
+	if x, bound, err = p.bind.call(v, p, a); !bound {
+		x, err = r.call(v, p, a)
+	}
 	r.args = r.args[:base]
 	if err == nil {
 		err = r.checkSize(x)
@@ -253,6 +306,7 @@ func compileRefNode(n *refNode) cnode {
 	}
 	prefix := compileRef(ref, np-1)
 	p := &ref.parts[np-1]
+	p.bind = new(bindCache)
 	args := compileArgs(p)
 	return func(r *renderer) error {
 		v, err := prefix(r)

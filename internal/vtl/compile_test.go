@@ -45,11 +45,49 @@ func (writerObj) WriteCall(w *bytes.Buffer, name string, args []any) (bool, erro
 	return false, nil
 }
 
+// boundObj is a Binder host object: its bound functions are its
+// Property and Call, so compiled and tree renders agree.
+type boundObj struct{ tag string }
+
+func (o *boundObj) Property(name string) (any, bool) {
+	if name == "tag" {
+		return o.tag, true
+	}
+	return nil, false
+}
+
+func (o *boundObj) Call(name string, args []any) (any, error) {
+	switch {
+	case name == "greet" && len(args) == 1:
+		return o.tag + ":" + toString(args[0]), nil
+	case name == "fail":
+		return nil, errors.New("failed " + o.tag)
+	}
+	return nil, ErrNoMethod
+}
+
+func (*boundObj) BindProperty(name string) func(recv any) (any, bool) {
+	if name != "tag" {
+		return nil
+	}
+	return func(recv any) (any, bool) { return recv.(*boundObj).Property(name) }
+}
+
+func (*boundObj) BindCall(name string, nargs int) func(recv any, args []any) (any, error) {
+	if name == "nope" {
+		return nil
+	}
+	return func(recv any, args []any) (any, error) { return recv.(*boundObj).Call(name, args) }
+}
+
 // compiledScope makes the oracle context with a CallWriter host object.
 func compiledScope(t testing.TB) func() Scope {
 	return func() Scope {
 		sc := scopeFromJSON(t, oracleContext)
 		sc["w"] = writerObj{}
+		a, b := &boundObj{"a"}, &boundObj{"b"}
+		sc["a"] = a
+		sc["objs"] = NewList(a, b, writerObj{}, b, NewMap(0), "s", a)
 		return sc
 	}
 }
@@ -88,6 +126,9 @@ var compiledCases = []string{
 	"#foreach($i in $s)x#end#foreach($i in $x)y#end#foreach($i in [3..1])$i#break#end",
 	"#if($x)a#elseif($n == 5)b#else c#end #if(!$m)d#end #if($m.a && $n > 2)e#end",
 	"#set($m.a = 7)$m.a #set($l[0] = 9)$l #set($l[10] = 1)",
+	"$a.tag $a.greet('x') $a.greet() $a.nope() $a.nope $a.greet($a.tag).length() $a.fail()",
+	"#foreach($o in $objs)[$o.tag|$o.greet($velocityCount)|$o.up('q')|$o.nope()]#end",
+	"#foreach($o in $objs)#if($o.tag)T#end#end $objs.get(0).greet(1) #foreach($o in $objs)$o.fail()#end",
 }
 
 // TestCompiledMatchesTree checks that the compiled form renders exactly

@@ -68,6 +68,13 @@ func (t *Template) Render(w *bytes.Buffer, root Scope, opt Options) error {
 	return t.render(w, root, opt, false)
 }
 
+// RenderReference is Render with the node tree instead of the compiled
+// form: the reference evaluator, for differential tests of the
+// compiled form.
+func (t *Template) RenderReference(w *bytes.Buffer, root Scope, opt Options) error {
+	return t.render(w, root, opt, true)
+}
+
 // render is Render with the node tree (ref) or the compiled form.
 func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool) error {
 	if opt.MaxIterations <= 0 {

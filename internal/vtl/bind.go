@@ -1,0 +1,91 @@
+package vtl
+
+import (
+	"errors"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Binder is implemented by host objects whose properties and methods
+// can be resolved by name once: a compiled reference asks the first
+// receiver it meets for the function behind a name and calls it
+// directly for every later receiver of the same dynamic type, sparing
+// the lookup by name.
+type Binder interface {
+	Object
+	// BindProperty returns a function doing what Property(name) does
+	// on any receiver of the implementing type, or nil.
+	BindProperty(name string) func(recv any) (any, bool)
+	// BindCall returns a function doing what Call(name, args) does on
+	// any receiver of the implementing type for nargs arguments, or nil.
+	BindCall(name string, nargs int) func(recv any, args []any) (any, error)
+}
+
+// binding is what one reference part resolved for one receiver type.
+type binding struct {
+	typ  unsafe.Pointer
+	prop func(recv any) (any, bool)
+	call func(recv any, args []any) (any, error)
+}
+
+// bindCache holds the binding of a reference part: the first receiver
+// type seen wins, other types take the generic path.
+type bindCache struct{ b atomic.Pointer[binding] }
+
+// typeWord is the dynamic type of v.
+func typeWord(v any) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[0]
+}
+
+// lookup returns the binding for v's type, resolving it on first use;
+// nil when v is not a Binder, another type came first or c is nil
+// (a part outside the compiled form).
+func (c *bindCache) lookup(v any, p *refPart, nargs int) *binding {
+	if c == nil {
+		return nil
+	}
+	if b := c.b.Load(); b != nil {
+		if b.typ == typeWord(v) {
+			return b
+		}
+		return nil
+	}
+	bd, ok := v.(Binder)
+	if !ok {
+		return nil
+	}
+	b := &binding{typ: typeWord(v)}
+	if p.kind == partMethod {
+		b.call = bd.BindCall(p.name, nargs)
+	} else {
+		b.prop = bd.BindProperty(p.name)
+	}
+	if !c.b.CompareAndSwap(nil, b) {
+		return nil
+	}
+	return b
+}
+
+// boundProperty is property(v, p) through the part's binding; ok is
+// false when there is none.
+func (c *bindCache) property(v any, p *refPart) (x any, ok bool) {
+	if b := c.lookup(v, p, 0); b != nil && b.prop != nil {
+		x, _ = b.prop(v)
+		return x, true
+	}
+	return nil, false
+}
+
+// boundCall is call(v, p, args) through the part's binding; ok is false
+// when there is none.
+func (c *bindCache) call(v any, p *refPart, args []any) (x any, ok bool, err error) {
+	b := c.lookup(v, p, len(p.args))
+	if b == nil || b.call == nil {
+		return nil, false, nil
+	}
+	x, err = b.call(v, args)
+	if err != nil && errors.Is(err, ErrNoMethod) {
+		return nil, true, nil
+	}
+	return x, true, err
+}
