@@ -109,6 +109,25 @@ func (d *Decoder) DecodeCanonical(s string) (v any, canonical bool, err error) {
 	return v, d.canonical && utf8.ValidString(s), nil
 }
 
+// maxCopy bounds the texts Copy carves from the decoder's storage.
+const maxCopy = 1 << 10
+
+// Copy returns b as a string that stays valid after Reset. Short texts
+// are carved from the storage the decoder keeps for strings with
+// escapes, so copying a request body to decode it does not cost an
+// allocation of its own.
+func (d *Decoder) Copy(b []byte) string {
+	if len(b) == 0 || len(b) > maxCopy {
+		return string(b)
+	}
+	if cap(d.text)-len(d.text) < len(b) {
+		d.text = make([]byte, 0, max(min(2*cap(d.text), 4<<10), 256, 2*len(b)))
+	}
+	at := len(d.text)
+	d.text = append(d.text, b...)
+	return unsafe.String(unsafe.SliceData(d.text[at:]), len(b))
+}
+
 // Reset makes the storage of every value decoded so far available to
 // later decodes; those values must no longer be used.
 func (d *Decoder) Reset() {

@@ -16,9 +16,12 @@ type PathCache struct {
 	// recent finds the paths of template literals without hashing: a
 	// literal argument is the same string (same bytes at the same
 	// address) on every render, and an entry keeps its string alive, so
-	// equal address and length mean equal text.
+	// equal address and length mean equal text. Entries fill in order
+	// and are scanned, so the literals of a template with up to eight
+	// paths never push each other out.
 	recent [8]atomic.Pointer[recentPath]
-	m      sync.Map // string → *jsonpath.Path
+	next   atomic.Uint32 // the entry of recent to fill next
+	m      sync.Map      // string → *jsonpath.Path
 	n      int32
 	mu     sync.Mutex
 }
@@ -35,12 +38,17 @@ func (c *PathCache) Compile(src string) (*jsonpath.Path, error) {
 	if c == nil {
 		return jsonpath.Compile(src)
 	}
-	slot := &c.recent[uintptr(unsafe.Pointer(unsafe.StringData(src)))>>3%uintptr(len(c.recent))]
-	if e := slot.Load(); e != nil && len(e.src) == len(src) && unsafe.StringData(e.src) == unsafe.StringData(src) {
-		return e.p, nil
+	for i := range c.recent {
+		e := c.recent[i].Load()
+		if e == nil {
+			break
+		}
+		if len(e.src) == len(src) && unsafe.StringData(e.src) == unsafe.StringData(src) {
+			return e.p, nil
+		}
 	}
 	if p, ok := c.m.Load(src); ok {
-		slot.Store(&recentPath{src, p.(*jsonpath.Path)})
+		c.recent[(c.next.Add(1)-1)%uint32(len(c.recent))].Store(&recentPath{src, p.(*jsonpath.Path)})
 		return p.(*jsonpath.Path), nil
 	}
 	p, err := jsonpath.Compile(src)

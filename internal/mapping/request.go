@@ -148,7 +148,7 @@ func (r *Request) responseBody(body []byte) *bodyCache {
 func (c *bodyCache) json(b []byte) (any, error) {
 	if !c.done {
 		c.done = true
-		c.text = string(b)
+		c.text = c.dec.Copy(b)
 		if len(b) == 0 {
 			c.v = vtl.NewMap(0)
 		} else {
@@ -161,7 +161,7 @@ func (c *bodyCache) json(b []byte) (any, error) {
 // bodyString returns b as a string, converting once.
 func (c *bodyCache) bodyString(b []byte) string {
 	if c.text == "" && len(b) > 0 {
-		c.text = string(b)
+		c.text = c.dec.Copy(b)
 	}
 	return c.text
 }
