@@ -121,6 +121,36 @@ func TestInputAndUtil(t *testing.T) {
 	}
 }
 
+// TestJSPlain checks the word-at-a-time scan for the bytes
+// escapeJavaScript changes (vtl.md §3) against a byte loop, with each
+// special byte at every position of strings of up to 20 bytes.
+func TestJSPlain(t *testing.T) {
+	t.Parallel()
+	special := func(c byte) bool {
+		return c < 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '\'' || c == '/'
+	}
+	for n := 0; n <= 20; n++ {
+		for pos := 0; pos <= n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("a", n))
+				if pos < n {
+					b[pos] = byte(c)
+				}
+				if pos+1 < n {
+					b[n-1] = 0x1f // a later special byte must not hide the first
+				}
+				want := 0
+				for want < len(b) && !special(b[want]) {
+					want++
+				}
+				if got := jsPlain(string(b)); got != want {
+					t.Fatalf("vtl.md §3 plain prefix of %q is %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestEscapeJavaScript(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ in, want string }{

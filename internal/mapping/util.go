@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -97,6 +98,12 @@ func EscapeJavaScript(s string) string {
 // keeps as it is.
 func jsPlain(s string) int {
 	i := 0
+	// Eight bytes at a time while they are there.
+	for ; i+8 <= len(s); i += 8 {
+		if m := jsSpecial8(s[i : i+8]); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
 	for i < len(s) {
 		c := s[i]
 		if c < 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '\'' || c == '/' {
@@ -105,6 +112,21 @@ func jsPlain(s string) int {
 		i++
 	}
 	return i
+}
+
+// jsSpecial8 marks, in the high bit of each byte of the eight bytes w,
+// the bytes EscapeJavaScript does not keep as they are: controls,
+// U+007F and up, \ " ' and /. Marks above the lowest may be spurious
+// (borrows), the lowest is exact.
+func jsSpecial8(w string) uint64 {
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	eq := func(c uint64) uint64 {
+		y := x ^ (ones * c)
+		return (y - ones) &^ y
+	}
+	return ((x-ones*0x20)&^x | x | eq(0x7F) | eq('\\') | eq('"') | eq('\'') | eq('/')) & highs
 }
 
 // appendEscapeJavaScript appends EscapeJavaScript(s) to b, given the
