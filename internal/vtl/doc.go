@@ -4,8 +4,11 @@
 // whitespace gobbling, Java-like methods on strings, lists and maps,
 // Velocity's integer/decimal arithmetic and Java number printing.
 //
-// Templates are compiled once by Parse and are safe for concurrent
-// Render calls. Root variables come from a Scope supplied by the caller;
+// Templates are compiled once by Parse, into a node tree and from it
+// into Go closures that Render runs; RenderReference runs the node tree
+// itself, the reference the compiled form is tested against. Templates
+// are safe for concurrent Render calls. Host objects implementing Binder
+// have their methods and properties resolved once per reference. Root variables come from a Scope supplied by the caller;
 // #set writes to a per-render scope the engine manages. Runaway templates
 // are bounded by Options (iterations, macro depth, output size) and fail
 // with a *RenderError; templates that do not parse fail with a *ParseError
