@@ -38,8 +38,9 @@ func typeWord(v any) unsafe.Pointer {
 }
 
 // lookup returns the binding for v's type, resolving it on first use;
-// nil when v is not a Binder, another type came first or c is nil
-// (a part outside the compiled form).
+// nil when another type came first or c is nil (a part outside the
+// compiled form). A type that is not a Binder gets a binding without
+// functions, so it is not asked again.
 func (c *bindCache) lookup(v any, p *refPart, nargs int) *binding {
 	if c == nil {
 		return nil
@@ -50,15 +51,17 @@ func (c *bindCache) lookup(v any, p *refPart, nargs int) *binding {
 		}
 		return nil
 	}
-	bd, ok := v.(Binder)
-	if !ok {
-		return nil
-	}
+	return c.resolve(v, p, nargs)
+}
+
+func (c *bindCache) resolve(v any, p *refPart, nargs int) *binding {
 	b := &binding{typ: typeWord(v)}
-	if p.kind == partMethod {
-		b.call = bd.BindCall(p.name, nargs)
-	} else {
-		b.prop = bd.BindProperty(p.name)
+	if bd, ok := v.(Binder); ok {
+		if p.kind == partMethod {
+			b.call = bd.BindCall(p.name, nargs)
+		} else {
+			b.prop = bd.BindProperty(p.name)
+		}
 	}
 	if !c.b.CompareAndSwap(nil, b) {
 		return nil
