@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/portico-dev/portico/internal/httpwire"
 )
 
 type bodyMode uint8
@@ -142,7 +144,7 @@ func (b *body) chunkEnd() error {
 	if err != nil {
 		return unexpected(err)
 	}
-	if len(trimCR(line[:len(line)-1])) != 0 {
+	if len(httpwire.TrimCR(line[:len(line)-1])) != 0 {
 		return errChunkSyntax
 	}
 	return nil
@@ -157,7 +159,7 @@ func (b *body) chunkSize() (int64, error) {
 	if err != nil {
 		return 0, unexpected(err)
 	}
-	line = trimCR(line[:len(line)-1])
+	line = httpwire.TrimCR(line[:len(line)-1])
 	if i := bytes.IndexByte(line, ';'); i >= 0 {
 		line = line[:i]
 	}
@@ -198,7 +200,7 @@ func (b *body) trailers() error {
 		if err != nil {
 			return unexpected(err)
 		}
-		if len(trimCR(line[:len(line)-1])) == 0 {
+		if len(httpwire.TrimCR(line[:len(line)-1])) == 0 {
 			return nil
 		}
 	}
@@ -258,11 +260,4 @@ var _ io.ReadCloser = (*body)(nil)
 // written: not once the final answer has started.
 func (c *conn) continueAllowed() bool {
 	return c.cur == nil || !c.cur.committed
-}
-
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		return b[:n-1]
-	}
-	return b
 }

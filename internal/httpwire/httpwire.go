@@ -82,7 +82,7 @@ func Parse(buf []byte) (Head, error) {
 	fields := arr[:0]
 	for i := eol + 1; i < len(buf); {
 		e := indexLF(buf, i)
-		l := trimCR(buf[i:e])
+		l := TrimCR(buf[i:e])
 		start := i
 		i = e + 1
 		if len(l) == 0 {
@@ -235,7 +235,9 @@ func indexLF(b []byte, from int) int {
 	return len(b)
 }
 
-func trimCR(b []byte) []byte {
+// TrimCR drops a line's trailing carriage return (lines may end in CRLF or
+// a bare LF).
+func TrimCR(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		return b[:n-1]
 	}
