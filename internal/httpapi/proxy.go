@@ -320,7 +320,7 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		reqPath = string(appendPathEscaped(nil, p))
 	}
 	sourceIP := remoteIP(r.RemoteAddr)
-	if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
+	if prior := firstValue(r.Header["X-Forwarded-For"]); prior != "" {
 		x.fwd[0] = prior + ", " + sourceIP
 	} else {
 		x.fwd[0] = sourceIP
@@ -491,4 +491,12 @@ func forwardedPort(host string) string {
 		return host[i+1:]
 	}
 	return "80"
+}
+
+// firstValue is http.Header.Get for a name already in canonical form.
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }

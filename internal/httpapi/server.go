@@ -492,9 +492,26 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 		w.WriteHeader(status)
 		return
 	}
-	w.Header()["Content-Length"] = []string{itoa(len(body))}
+	w.Header()["Content-Length"] = contentLength(len(body))
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// contentLengths are the Content-Length values of bodies under 1 KiB,
+// shared read-only (a header value is never changed in place) so that
+// answering does not allocate them.
+var contentLengths = func() (t [1024][]string) {
+	for i := range t {
+		t[i] = []string{itoa(i)}
+	}
+	return t
+}()
+
+func contentLength(n int) []string {
+	if n >= 0 && n < len(contentLengths) {
+		return contentLengths[n]
+	}
+	return []string{itoa(n)}
 }
 
 func itoa(n int) string {

@@ -155,19 +155,38 @@ func TestH1StaleConnections(t *testing.T) {
 }
 
 // TestH1Timeout: the integration timeout ends the exchange with 504's
-// gateway error.
+// gateway error, on a fresh connection and on a pooled one whose read
+// deadline is kept from the exchange before (it may fire at most 1/64 of
+// the timeout late, never early).
 func TestH1Timeout(t *testing.T) {
 	t.Parallel()
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(500 * time.Millisecond)
+		if r.URL.Path == "/slow" {
+			time.Sleep(500 * time.Millisecond)
+		}
 	}))
 	defer backend.Close()
 	c := New(Options{})
 	defer c.Close()
-	_, err := c.For(false).Invoke(context.Background(), &integration.Request{Method: "GET", URL: backend.URL + "/", Timeout: 50 * time.Millisecond})
-	ge, ok := err.(*awserr.GatewayError)
-	if !ok || ge.Type != awserr.IntegrationTimeout {
-		t.Fatalf("got %v", err)
+	b := c.For(false)
+	const timeout = 50 * time.Millisecond
+	for i, path := range []string{"/slow", "/fast", "/slow"} {
+		t0 := time.Now()
+		_, err := b.Invoke(context.Background(), &integration.Request{Method: "GET", URL: backend.URL + path, Timeout: timeout})
+		took := time.Since(t0)
+		if path == "/fast" {
+			if err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+			continue
+		}
+		ge, ok := err.(*awserr.GatewayError)
+		if !ok || ge.Type != awserr.IntegrationTimeout {
+			t.Fatalf("request %d: got %v", i, err)
+		}
+		if took < timeout || took > timeout+timeout/64+100*time.Millisecond {
+			t.Fatalf("request %d timed out after %v, timeout %v", i, took, timeout)
+		}
 	}
 }
 
