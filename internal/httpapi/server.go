@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/portico-dev/portico/internal/httpwire"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/integration/httpbackend"
 	"github.com/portico-dev/portico/internal/model"
@@ -390,8 +391,12 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 	}
 	// Stage selection (integrations-v2.md §7.1): a first segment naming
 	// a stage selects it; otherwise $default at the root.
-	first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	rest = "/" + rest
+	trimmed := strings.TrimPrefix(path, "/")
+	first, _, found := strings.Cut(trimmed, "/")
+	rest := "/" // the path below the first segment, with its slash
+	if found {
+		rest = trimmed[len(first):]
+	}
 	if st := a.stages[first]; st != nil {
 		x.stage, x.path = st, rest
 	} else if (first == "$default" || first == "%24default") && a.def != nil {
@@ -492,26 +497,9 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 		w.WriteHeader(status)
 		return
 	}
-	w.Header()["Content-Length"] = contentLength(len(body))
+	w.Header()["Content-Length"] = httpwire.ContentLength(len(body))
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-// contentLengths are the Content-Length values of bodies under 1 KiB,
-// shared read-only (a header value is never changed in place) so that
-// answering does not allocate them.
-var contentLengths = func() (t [1024][]string) {
-	for i := range t {
-		t[i] = []string{itoa(i)}
-	}
-	return t
-}()
-
-func contentLength(n int) []string {
-	if n >= 0 && n < len(contentLengths) {
-		return contentLengths[n]
-	}
-	return []string{itoa(n)}
 }
 
 func itoa(n int) string {

@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -213,6 +214,24 @@ func HasToken(vals []string, tok string) bool {
 		}
 	}
 	return false
+}
+
+// contentLengths are the Content-Length values of bodies under 1 KiB.
+var contentLengths = func() (t [1024][]string) {
+	for i := range t {
+		t[i] = []string{strconv.Itoa(i)}
+	}
+	return t
+}()
+
+// ContentLength returns the Content-Length header value for n bytes. For
+// small bodies it is shared and read-only (header values are never
+// changed in place), so answering does not allocate it.
+func ContentLength(n int) []string {
+	if n >= 0 && n < len(contentLengths) {
+		return contentLengths[n]
+	}
+	return []string{strconv.Itoa(n)}
 }
 
 // HasLineBreak reports whether s holds CR, LF or NUL, the bytes that

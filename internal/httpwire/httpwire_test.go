@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -124,5 +125,17 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(buf); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestContentLength(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 41, 1023, 1024, 5000} {
+		if got := ContentLength(n); len(got) != 1 || got[0] != strconv.Itoa(n) {
+			t.Fatalf("ContentLength(%d) = %q", n, got)
+		}
+	}
+	if testing.AllocsPerRun(10, func() { ContentLength(41) }) != 0 {
+		t.Fatal("a small length allocates")
 	}
 }

@@ -10,13 +10,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/internal/awserr"
 	"github.com/portico-dev/portico/internal/cache"
 	"github.com/portico-dev/portico/internal/deploy"
+	"github.com/portico-dev/portico/internal/httpwire"
 	"github.com/portico-dev/portico/internal/integration"
 	"github.com/portico-dev/portico/internal/pipeline"
 	"github.com/portico-dev/portico/internal/router"
@@ -183,7 +183,7 @@ func writeResult(w http.ResponseWriter, res *pipeline.Result) {
 	for k, vs := range res.Header {
 		h[k] = vs
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(res.Body))}
+	h["Content-Length"] = httpwire.ContentLength(len(res.Body))
 	w.WriteHeader(res.Status)
 	w.Write(res.Body)
 }
