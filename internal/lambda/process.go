@@ -91,14 +91,19 @@ func (m *Manager) startProc(pl *pool, inv *invocation) (*proc, *Result, error) {
 		ln.Close()
 		return nil, nil, err
 	}
-	cmd := exec.Command(pl.launch.path, pl.launch.args...)
-	cmd.Dir = fn.CodeDir
-	cmd.Env = append(pl.env[:len(pl.env):len(pl.env)],
+	env := append(pl.env[:len(pl.env):len(pl.env)],
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
 		"AWS_LAMBDA_LOG_STREAM_NAME="+newLogStream(inv.initStart, fn.Version))
-	cmd.Stdout = w
-	cmd.Stderr = w
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	newCmd := func() *exec.Cmd {
+		cmd := exec.Command(pl.launch.path, pl.launch.args...)
+		cmd.Dir = fn.CodeDir
+		cmd.Env = env
+		cmd.Stdout = w
+		cmd.Stderr = w
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		return cmd
+	}
+	cmd := newCmd()
 	p.cmd = cmd
 	// The init phase has its own limit; the function timeout starts again
 	// when the runtime receives the event.
@@ -110,7 +115,20 @@ func (m *Manager) startProc(pl *pool, inv *invocation) (*proc, *Result, error) {
 		ln.Close()
 		return nil, nil, ErrClosed
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	// A function's executable that was just unpacked can still be open
+	// for writing in a process another goroutine forked meanwhile (until
+	// that child execs and drops the descriptor): exec then fails with
+	// ETXTBSY for a moment. Try again shortly, as the Go toolchain does.
+	for i := 0; errors.Is(err, syscall.ETXTBSY) && i < 20; i++ {
+		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+		cmd = newCmd()
+		p.mu.Lock()
+		p.cmd = cmd
+		p.mu.Unlock()
+		err = cmd.Start()
+	}
+	if err != nil {
 		m.unregister(p)
 		m.wg.Add(-3)
 		inv.timer.Stop()
@@ -198,10 +216,10 @@ func (p *proc) wait() {
 func (p *proc) kill() {
 	p.mu.Lock()
 	p.gone = true
-	reaped := p.reaped
+	reaped, cmd := p.reaped, p.cmd
 	p.mu.Unlock()
-	if !reaped {
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	if !reaped && cmd != nil && cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
 
