@@ -11,6 +11,8 @@ import (
 
 // request is one request and everything it needs, allocated together.
 type request struct {
+	// has: which framing fields the head holds (looked up only then).
+	has  httpwire.Fields
 	r    http.Request
 	url  url.URL
 	body body
@@ -79,6 +81,7 @@ func (c *conn) readRequest() (*request, *headError) {
 	}
 	r.RemoteAddr = c.remote
 	r.Header = head.Header
+	q.has = head.Has
 	if herr := q.setTarget(); herr != nil {
 		return nil, herr
 	}
@@ -95,7 +98,11 @@ func (c *conn) readRequest() (*request, *headError) {
 // setTarget parses the request target and settles Host (RFC 9112 §3.2).
 func (q *request) setTarget() *headError {
 	r := &q.r
-	hosts := r.Header["Host"]
+	var hosts []string
+	if q.has&httpwire.HasHost != 0 {
+		hosts = r.Header["Host"]
+		delete(r.Header, "Host")
+	}
 	if len(hosts) > 1 {
 		return badRequest("too many Host headers")
 	}
@@ -108,7 +115,6 @@ func (q *request) setTarget() *headError {
 			return badRequest("malformed Host header")
 		}
 	}
-	delete(r.Header, "Host")
 	target := r.RequestURI
 	if target == "*" {
 		if r.Method != http.MethodOptions {
@@ -162,12 +168,18 @@ func plainTarget(t string) (path, query string, ok bool) {
 // setConnection decides persistence (RFC 9112 §9.3) and checks Expect.
 func (q *request) setConnection(minor int) *headError {
 	r := &q.r
-	conn := r.Header["Connection"]
+	var conn []string
+	if q.has&httpwire.HasConnection != 0 {
+		conn = r.Header["Connection"]
+	}
 	switch {
 	case httpwire.HasToken(conn, "close"):
 		r.Close = true
 	case minor == 0:
 		r.Close = !httpwire.HasToken(conn, "keep-alive")
+	}
+	if q.has&httpwire.HasExpect == 0 {
+		return nil
 	}
 	if ex := r.Header["Expect"]; len(ex) > 0 && minor == 1 {
 		if len(ex) == 1 && strings.EqualFold(ex[0], "100-continue") {
@@ -185,8 +197,14 @@ func (c *conn) setBody(q *request) *headError {
 	r := &q.r
 	b := &q.body
 	b.c = c
-	te, hasTE := r.Header["Transfer-Encoding"]
-	cl, hasCL := r.Header["Content-Length"]
+	var te, cl []string
+	var hasTE, hasCL bool
+	if q.has&httpwire.HasTransferEncoding != 0 {
+		te, hasTE = r.Header["Transfer-Encoding"]
+	}
+	if q.has&httpwire.HasContentLength != 0 {
+		cl, hasCL = r.Header["Content-Length"]
+	}
 	if hasTE {
 		if r.ProtoMinor == 0 {
 			return badRequest("Transfer-Encoding in HTTP/1.0")

@@ -66,6 +66,48 @@ func ReadHead(br *bufio.Reader, buf []byte, limit int) ([]byte, error) {
 type Head struct {
 	Line   string
 	Header http.Header
+	// Has tells which framing fields the head holds, so that readers look
+	// them up only when present.
+	Has Fields
+}
+
+// Fields is a set of the fields that frame a message.
+type Fields uint8
+
+// The framing fields Parse reports in Head.Has.
+const (
+	HasHost Fields = 1 << iota
+	HasConnection
+	HasExpect
+	HasContentLength
+	HasTransferEncoding
+)
+
+// framingField returns the bit of a canonical field name, or 0.
+func framingField(k []byte) Fields {
+	switch len(k) {
+	case 4:
+		if string(k) == "Host" {
+			return HasHost
+		}
+	case 6:
+		if string(k) == "Expect" {
+			return HasExpect
+		}
+	case 10:
+		if string(k) == "Connection" {
+			return HasConnection
+		}
+	case 14:
+		if string(k) == "Content-Length" {
+			return HasContentLength
+		}
+	case 17:
+		if string(k) == "Transfer-Encoding" {
+			return HasTransferEncoding
+		}
+	}
+	return 0
 }
 
 // field is a header field's name and value offsets in the head buffer.
@@ -81,6 +123,7 @@ func Parse(buf []byte) (Head, error) {
 	eol := indexLF(buf, 0)
 	var arr [32]field
 	fields := arr[:0]
+	var has Fields
 	for i := eol + 1; i < len(buf); {
 		e := indexLF(buf, i)
 		l := TrimCR(buf[i:e])
@@ -108,6 +151,7 @@ func Parse(buf []byte) (Head, error) {
 			}
 		}
 		Canonicalize(l[:colon])
+		has |= framingField(l[:colon])
 		v0, v1 := colon+1, len(l)
 		for v0 < v1 && (l[v0] == ' ' || l[v0] == '\t') {
 			v0++
@@ -138,7 +182,7 @@ func Parse(buf []byte) (Head, error) {
 		vals[j] = v
 		h[k] = vals[j : j+1 : j+1]
 	}
-	return Head{Line: strings.TrimSuffix(text[:eol], "\r"), Header: h}, nil
+	return Head{Line: strings.TrimSuffix(text[:eol], "\r"), Header: h, Has: has}, nil
 }
 
 // repeated reports whether f's name occurs among before (canonicalised

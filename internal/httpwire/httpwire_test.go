@@ -138,3 +138,28 @@ func TestContentLength(t *testing.T) {
 		t.Fatal("a small length allocates")
 	}
 }
+
+// TestParseFramingFields: Head.Has lists exactly the framing fields the
+// head holds, whatever their spelling.
+func TestParseFramingFields(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		raw  string
+		want Fields
+	}{
+		{"GET / HTTP/1.1\r\nhost: h\r\nX-Host: y\r\n\r\n", HasHost},
+		{"POST / HTTP/1.1\r\nHost: h\r\nCONTENT-LENGTH: 3\r\nconnection: close\r\n\r\n", HasHost | HasContentLength | HasConnection},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n", HasTransferEncoding | HasExpect},
+		{"HTTP/1.1 204 No Content\r\nContent-Lengths: 1\r\nHosts: x\r\n\r\n", 0},
+	}
+	for _, tc := range cases {
+		buf, err := ReadHead(bufio.NewReader(strings.NewReader(tc.raw)), nil, 1<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := Parse(buf)
+		if err != nil || h.Has != tc.want {
+			t.Errorf("%q: Has %05b, want %05b (%v)", tc.raw, h.Has, tc.want, err)
+		}
+	}
+}

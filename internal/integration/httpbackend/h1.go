@@ -293,15 +293,21 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 			continue // informational: the real response follows
 		}
 		h := head.Header
-		keep := proto == "HTTP/1.1" && !httpwire.HasToken(h["Connection"], "close") || proto == "HTTP/1.0" && httpwire.HasToken(h["Connection"], "keep-alive")
+		var conn []string
+		if head.Has&httpwire.HasConnection != 0 {
+			conn = h["Connection"]
+		}
+		keep := proto == "HTTP/1.1" && !httpwire.HasToken(conn, "close") || proto == "HTTP/1.0" && httpwire.HasToken(conn, "keep-alive")
 		if code == 101 {
 			keep = false // the connection now speaks another protocol
 		}
-		body, bodyKeep, err := readBody(c.br, h, req.Method, code, buf)
+		body, bodyKeep, err := readBody(c.br, h, head.Has, req.Method, code, buf)
 		if err != nil {
 			return nil, false, err
 		}
-		delete(h, "Transfer-Encoding")
+		if head.Has&httpwire.HasTransferEncoding != 0 {
+			delete(h, "Transfer-Encoding")
+		}
 		return &integration.Response{StatusCode: code, Header: h, Body: body}, keep && bodyKeep, nil
 	}
 }
@@ -351,12 +357,19 @@ var errTooLarge = errors.New("backend response exceeds 10 MB")
 
 // readBody reads a response body by its framing (RFC 9112 §6.3); keep is
 // false when the body ran to the end of the connection.
-func readBody(br *bufio.Reader, h http.Header, method string, code int, buf *bytes.Buffer) ([]byte, bool, error) {
+func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method string, code int, buf *bytes.Buffer) ([]byte, bool, error) {
 	if method == "HEAD" || code == 204 || code == 304 || code < 200 {
 		return nil, true, nil
 	}
 	buf.Reset()
-	if te := h["Transfer-Encoding"]; len(te) > 0 {
+	var te, cls []string
+	if has&httpwire.HasTransferEncoding != 0 {
+		te = h["Transfer-Encoding"]
+	}
+	if has&httpwire.HasContentLength != 0 {
+		cls = h["Content-Length"]
+	}
+	if len(te) > 0 {
 		if !httpwire.HasToken(te, "chunked") {
 			return nil, false, fmt.Errorf("unsupported transfer encoding %v", te)
 		}
@@ -374,7 +387,7 @@ func readBody(br *bufio.Reader, h http.Header, method string, code int, buf *byt
 		}
 		return bytes.Clone(buf.Bytes()), true, nil
 	}
-	if cls := h["Content-Length"]; len(cls) > 0 && cls[0] != "" {
+	if len(cls) > 0 && cls[0] != "" {
 		cl := cls[0]
 		n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
 		if err != nil || n < 0 {
