@@ -63,26 +63,30 @@ const writeSlack = time.Second
 // setDeadline bounds the exchange by dl (zero: no bound), allowing the
 // read deadline to fire up to slack later.
 func (c *h1Conn) setDeadline(dl time.Time, slack time.Duration) {
-	switch {
-	case dl.IsZero():
-		if !c.rdl.IsZero() {
-			c.rdl = time.Time{}
-			_ = c.nc.SetReadDeadline(c.rdl)
-		}
-	case c.rdl.IsZero() || c.rdl.Before(dl) || c.rdl.Sub(dl) > slack:
-		c.rdl = dl.Add(slack)
+	if keepWithin(&c.rdl, dl, slack) {
 		_ = c.nc.SetReadDeadline(c.rdl)
 	}
-	switch {
-	case dl.IsZero():
-		if !c.wdl.IsZero() {
-			c.wdl = time.Time{}
-			_ = c.nc.SetWriteDeadline(c.wdl)
-		}
-	case c.wdl.IsZero() || c.wdl.Before(dl) || c.wdl.Sub(dl) > writeSlack:
-		c.wdl = dl.Add(writeSlack)
+	if keepWithin(&c.wdl, dl, writeSlack) {
 		_ = c.nc.SetWriteDeadline(c.wdl)
 	}
+}
+
+// keepWithin keeps the deadline *cur within [dl, dl+slack] (or zero when
+// dl is), moving it to dl+slack when it is outside; it reports whether it
+// moved, so the caller updates the connection only then.
+func keepWithin(cur *time.Time, dl time.Time, slack time.Duration) bool {
+	switch {
+	case dl.IsZero():
+		if cur.IsZero() {
+			return false
+		}
+		*cur = time.Time{}
+	case cur.IsZero() || cur.Before(dl) || cur.Sub(dl) > slack:
+		*cur = dl.Add(slack)
+	default:
+		return false
+	}
+	return true
 }
 
 // budgetReader bounds what one exchange may read from a backend: the
