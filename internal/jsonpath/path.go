@@ -77,6 +77,9 @@ func (p *Path) String() string { return p.src }
 // list (Jayway's isDefinite).
 func (p *Path) Definite() bool { return p.definite }
 
+// Root reports whether p is $ alone, whose value is the document.
+func (p *Path) Root() bool { return len(p.segs) == 0 }
+
 // MustCompile is Compile that panics; for tests and constants.
 func MustCompile(src string) *Path {
 	p, err := Compile(src)

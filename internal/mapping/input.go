@@ -146,15 +146,24 @@ func (in *inputObj) path(args []any) (any, error) {
 }
 
 func (in *inputObj) json(args []any) (any, error) {
-	v, ok, err := in.eval(args[0])
+	if args[0] == nil {
+		return `""`, nil // vtl.md §2: no match renders ""
+	}
+	p, err := in.paths.Compile(javaString(args[0]))
 	if err != nil {
 		return nil, err
 	}
+	if p.Root() && len(in.payload) > 0 && in.cache.parse(in.payload) == nil && in.cache.canonical {
+		// The body is already compact JSON: its text is the answer, and
+		// its values need not be built.
+		return boxString(&in.cache.text), nil
+	}
+	v, ok := in.get(p)
 	if !ok {
 		return `""`, nil // vtl.md §2: no match renders ""
 	}
 	if v == in.cache.v && in.cache.canonical {
-		return boxString(&in.cache.text), nil // the body is already compact JSON
+		return boxString(&in.cache.text), nil
 	}
 	if s, isStr := v.(string); isStr {
 		return string(jsonpath.AppendQuoted(nil, s)), nil
@@ -178,12 +187,18 @@ func (in *inputObj) eval(arg any) (any, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	v, ok := in.get(p)
+	return v, ok, nil
+}
+
+// get evaluates p over the payload; ok is false when the payload is
+// not JSON or nothing matches.
+func (in *inputObj) get(p *jsonpath.Path) (any, bool) {
 	doc, err := in.cache.json(in.payload)
 	if err != nil {
-		return nil, false, nil
+		return nil, false
 	}
-	v, ok := p.Get(doc)
-	return v, ok, nil
+	return p.Get(doc)
 }
 
 // paramsObj is $input.params(): a map with the keys path, querystring

@@ -518,3 +518,30 @@ func TestValidateContentTypeKey(t *testing.T) {
 		}
 	}
 }
+
+// TestInputJSONRoot checks $input.json('$') (vtl.md §2) over bodies
+// whose values it does not need to build: compact text is returned as
+// it is, other JSON is printed compactly, a body that is not JSON
+// renders "".
+func TestInputJSONRoot(t *testing.T) {
+	t.Parallel()
+	tpl, err := CompileTemplate(`$input.json('$')|$input.json('$')|$input.path('$.a')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{`{"a":1,"b":"x\"y"}`, `{"a":1,"b":"x\"y"}|{"a":1,"b":"x\"y"}|1`},
+		{`{"a": 1, "b": "x\/y"}`, `{"a":1,"b":"x/y"}|{"a":1,"b":"x/y"}|1`},
+		{`{"a":1,"a":2}`, `{"a":2}|{"a":2}|2`},
+		{`[1,2]`, `[1,2]|[1,2]|`},
+		{`{"a":1`, `""|""|`},
+		{``, `{}|{}|`},
+	} {
+		req := testRequest()
+		req.Body = []byte(tc.body)
+		var buf bytes.Buffer
+		if err := tpl.RenderRequest(&buf, req, nil); err != nil || buf.String() != tc.want {
+			t.Errorf("vtl.md §2 body %s renders %q, %v; want %q", tc.body, buf.String(), err, tc.want)
+		}
+	}
+}

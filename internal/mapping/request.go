@@ -112,11 +112,16 @@ func (r *Request) Reset() {
 	r.scope = renderScope{}
 }
 
-// bodyCache holds a body parsed as JSON, once.
+// bodyCache holds a body parsed as JSON, once. The parse (validation,
+// and whether the text is canonical) comes first; the vtl values are
+// built from it only when a template navigates them, so $input.json('$')
+// over a compact body never builds them.
 type bodyCache struct {
 	dec       jsonpath.Decoder
-	done      bool
+	done      bool // parsed
+	valued    bool // v built
 	canonical bool // text is AppendJSON's printing of v
+	root      jsonpath.Node
 	v         any
 	err       error
 	text      string
@@ -131,7 +136,8 @@ func (c *bodyCache) reset() {
 // forget forgets the parsed body but keeps what was decoded valid (the
 // decoder is not reset), for a second body within one request.
 func (c *bodyCache) forget() {
-	c.done, c.canonical, c.v, c.err, c.text = false, false, nil, nil, ""
+	c.done, c.valued, c.canonical = false, false, false
+	c.root, c.v, c.err, c.text = jsonpath.Node{}, nil, nil, ""
 }
 
 // responseBody returns the cache of an integration response body. It
@@ -144,18 +150,30 @@ func (r *Request) responseBody(body []byte) *bodyCache {
 	return &r.resp
 }
 
-// json parses b once. An empty body reads as {} (vtl.md §2).
-func (c *bodyCache) json(b []byte) (any, error) {
+// parse parses b once and reports whether it is JSON. An empty body
+// reads as {} (vtl.md §2).
+func (c *bodyCache) parse(b []byte) error {
 	if !c.done {
 		c.done = true
 		c.text = c.dec.Copy(b)
 		if len(b) == 0 {
-			c.v = vtl.NewMap(0)
+			c.v, c.valued = vtl.NewMap(0), true
 		} else {
-			c.v, c.canonical, c.err = c.dec.DecodeCanonical(c.text)
+			c.root, c.canonical, c.err = c.dec.Parse(c.text)
 		}
 	}
-	return c.v, c.err
+	return c.err
+}
+
+// json returns b parsed as JSON, built once.
+func (c *bodyCache) json(b []byte) (any, error) {
+	if err := c.parse(b); err != nil {
+		return nil, err
+	}
+	if !c.valued {
+		c.v, c.valued = c.root.Value(), true
+	}
+	return c.v, nil
 }
 
 // bodyString returns b as a string, converting once.
