@@ -367,7 +367,11 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 	}
 	x.urlBuf = buf
 	ireq := &x.ireq
-	*ireq = integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout, Upstreams: t.pool}
+	if x.scratch == nil {
+		x.scratch = new(integration.Scratch)
+	}
+	*ireq = integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout,
+		Upstreams: t.pool, Scratch: x.scratch}
 	resp, err := t.backend.Invoke(ctx, ireq)
 	if err != nil {
 		var ge *awserr.GatewayError

@@ -350,12 +350,16 @@ type exchange struct {
 	res    Response
 	urlBuf []byte
 	hdr    http.Header // the integration request's header, cleared for reuse
+	// scratch is lent to the integration for its answer; rid holds the
+	// request id header's value.
+	scratch *integration.Scratch
+	rid     [1]string
 }
 
 func (x *exchange) reset() {
-	p, u, h := x.params, x.urlBuf[:0], x.hdr
+	p, u, h, sc := x.params, x.urlBuf[:0], x.hdr, x.scratch
 	clear(h)
-	*x = exchange{params: p, urlBuf: u, hdr: h}
+	*x = exchange{params: p, urlBuf: u, hdr: h, scratch: sc}
 }
 
 // HTTP API error bodies (errors-and-gateway-responses.md §4).
@@ -377,17 +381,26 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 	if a == nil {
 		return false
 	}
+	// No defer: after a panic the answer may still point into x, which
+	// is then left to the collector instead of going back to the pool.
 	x := s.pool.Get().(*exchange)
-	defer func() { x.reset(); s.pool.Put(x) }()
+	s.serve(w, r, a, x, path)
+	s.release(w, x)
+	return true
+}
+
+// serve answers a request for the HTTP API a in exchange x.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, a *api, x *exchange, path string) {
 	x.r = r
 	x.start = s.cfg.Now()
 	x.requestID = newRequestID()
 	x.api = a
 	x.rawPath = path
-	w.Header()["Apigw-Requestid"] = []string{x.requestID}
+	x.rid[0] = x.requestID
+	w.Header()["Apigw-Requestid"] = x.rid[:]
 	if a.disabled { // disableExecuteApiEndpoint: the default endpoint answers 403
 		writeMsg(w, http.StatusForbidden, msgForbidden)
-		return true
+		return
 	}
 	// Stage selection (integrations-v2.md §7.1): a first segment naming
 	// a stage selects it; otherwise $default at the root.
@@ -408,22 +421,22 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 		}
 	} else {
 		writeMsg(w, http.StatusNotFound, msgNotFound)
-		return true
+		return
 	}
 	dep := x.stage.dep
 	if r.ContentLength > integration.MaxPayload {
 		writeMsg(w, http.StatusRequestEntityTooLarge, msgTooLarge)
-		return true
+		return
 	}
 	if r.Body != nil && r.ContentLength != 0 {
 		body, err := io.ReadAll(io.LimitReader(r.Body, integration.MaxPayload+1))
 		if err != nil {
 			writeMsg(w, http.StatusBadRequest, []byte(`{"message":"Bad Request"}`))
-			return true
+			return
 		}
 		if len(body) > integration.MaxPayload {
 			writeMsg(w, http.StatusRequestEntityTooLarge, msgTooLarge)
-			return true
+			return
 		}
 		x.body = body
 	}
@@ -432,23 +445,23 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 	if dep.cors != nil && r.Method == http.MethodOptions && r.Header.Get("Origin") != "" &&
 		r.Header.Get("Access-Control-Request-Method") != "" {
 		dep.cors.preflight(w, r)
-		return true
+		return
 	}
 	m, ok := dep.table.Match(r.Method, x.path, &x.params)
 	if !ok || m.Value.target == nil {
 		s.finish(w, x, dep, http.StatusNotFound, msgNotFound)
-		return true
+		return
 	}
 	x.route, x.routeKey = m.Value, m.Template
 	if x.route.custom {
 		s.finish(w, x, dep, http.StatusInternalServerError, msgInternal)
-		return true
+		return
 	}
 	if au := x.route.auth; au != nil {
 		status, msg := au.authorize(r.Context(), x)
 		if status != 0 {
 			s.finish(w, x, dep, status, msg)
-			return true
+			return
 		}
 	}
 	res, err := x.route.target.invoke(r.Context(), s, x)
@@ -463,7 +476,7 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 				slog.String("err", err.Error()))
 		}
 		s.finish(w, x, dep, status, msg)
-		return true
+		return
 	}
 	h := w.Header()
 	for k, vs := range res.header {
@@ -473,7 +486,19 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, apiID, path strin
 		dep.cors.decorate(h, r)
 	}
 	writeBody(w, res.status, res.body)
-	return true
+}
+
+// release returns x to the pool once the answer no longer needs it. The
+// answer's header values may live in x's scratch, and a ResponseWriter
+// may write its header only after the handler returns (Portico's server
+// holds an answer back to send it in one write), so the answer is
+// flushed first: the bytes it holds are then the connection's.
+func (s *Server) release(w http.ResponseWriter, x *exchange) {
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	x.reset()
+	s.pool.Put(x)
 }
 
 // finish writes a gateway error, with CORS headers when configured.

@@ -57,8 +57,12 @@ type conn struct {
 	linger bool
 	// deadline is the read deadline currently set on nc.
 	deadline time.Time
-	// head is the scratch buffer a request head is assembled in.
+	// head is the scratch buffer a request head is assembled in, hs the
+	// storage its header map is built in, and req the request reused
+	// from one request to the next.
 	head []byte
+	hs   httpwire.Scratch
+	req  *request
 	// pending holds the start of a response body until its length is
 	// known or it outgrows the buffer.
 	pending []byte

@@ -38,7 +38,7 @@ func (c *conn) readRequest() (*request, *headError) {
 	if err != nil {
 		return nil, &headError{} // the connection ended or timed out
 	}
-	head, err := httpwire.Parse(c.head)
+	head, err := c.hs.Parse(c.head)
 	if err != nil {
 		return nil, badRequest(err.Error())
 	}
@@ -69,7 +69,15 @@ func (c *conn) readRequest() (*request, *headError) {
 		}
 		return nil, badRequest("malformed HTTP version")
 	}
-	q := new(request)
+	// The connection's request is reused for the next one: a handler may
+	// not use its Request, Header included, once ServeHTTP has returned.
+	q := c.req
+	if q == nil {
+		q = new(request)
+		c.req = q
+	} else {
+		*q = request{}
+	}
 	r := &q.r
 	*r = *c.tmpl
 	r.Method = method

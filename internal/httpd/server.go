@@ -29,7 +29,11 @@ import (
 
 // Server serves HTTP/1.1 on the listeners given to Serve.
 type Server struct {
-	// Handler answers every request.
+	// Handler answers every request. A connection reuses its Request and
+	// ResponseWriter, header maps included, for the next request, so a
+	// handler may not use them once ServeHTTP has returned (net/http
+	// asks the same of the ResponseWriter and the body); strings taken
+	// out of them stay valid.
 	Handler http.Handler
 	// ReadTimeout bounds reading one request, head and body, from its
 	// first byte; IdleTimeout bounds the wait for the next request on a

@@ -11,6 +11,7 @@ package httpwire
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
@@ -120,6 +121,27 @@ type field struct{ k0, k1, v0, v1 int32 }
 // (§5.2). Names are canonicalised (as textproto.CanonicalMIMEHeaderKey)
 // in buf itself. Repeated fields keep their order.
 func Parse(buf []byte) (Head, error) {
+	return (*Scratch)(nil).Parse(buf)
+}
+
+// Scratch is storage a reader keeps from one head to the next: Parse
+// refills its header map and values array instead of allocating new
+// ones. A head's Header is then valid only until the next Parse with the
+// same Scratch; its strings stay valid for good. The zero value is ready
+// to use; a nil *Scratch allocates for every head.
+type Scratch struct {
+	h    http.Header
+	vals []string
+}
+
+// Reuse limits: a Scratch does not keep the storage of an unusually
+// large head.
+const (
+	maxScratchFields = 64
+)
+
+// Parse is the package's Parse, building the Header in s's storage.
+func (s *Scratch) Parse(buf []byte) (Head, error) {
 	eol := indexLF(buf, 0)
 	var arr [32]field
 	fields := arr[:0]
@@ -135,22 +157,13 @@ func Parse(buf []byte) (Head, error) {
 		if l[0] == ' ' || l[0] == '\t' {
 			return Head{}, syntaxError("obsolete line folding")
 		}
-		colon := -1
-		for j, b := range l {
-			if b == ':' {
-				colon = j
-				break
-			}
-		}
+		colon := bytes.IndexByte(l, ':')
 		if colon <= 0 {
 			return Head{}, syntaxError("malformed header field")
 		}
-		for _, b := range l[:colon] {
-			if !IsTokenChar(b) {
-				return Head{}, syntaxError("invalid header field name")
-			}
+		if !canonicalToken(l[:colon]) {
+			return Head{}, syntaxError("invalid header field name")
 		}
-		Canonicalize(l[:colon])
 		has |= framingField(l[:colon])
 		v0, v1 := colon+1, len(l)
 		for v0 < v1 && (l[v0] == ' ' || l[v0] == '\t') {
@@ -160,15 +173,26 @@ func Parse(buf []byte) (Head, error) {
 			v1--
 		}
 		for _, b := range l[v0:v1] {
-			if b < ' ' && b != '\t' || b == 0x7f {
+			if badValueByte[b] {
 				return Head{}, syntaxError("invalid header field value")
 			}
 		}
 		fields = append(fields, field{int32(start), int32(start + colon), int32(start + v0), int32(start + v1)})
 	}
 	text := string(buf)
-	h := make(http.Header, len(fields))
-	vals := make([]string, len(fields))
+	var h http.Header
+	var vals []string
+	if s != nil && s.h != nil && len(fields) <= maxScratchFields {
+		h = s.h
+		clear(h)
+	} else {
+		h = make(http.Header, len(fields))
+	}
+	if s != nil && cap(s.vals) >= len(fields) {
+		vals = s.vals[:len(fields)]
+	} else {
+		vals = make([]string, len(fields), max(len(fields), 8))
+	}
 	for j, f := range fields {
 		k, v := text[f.k0:f.k1], text[f.v0:f.v1]
 		// A repeated name is rare: for a small head, look for it among
@@ -182,8 +206,40 @@ func Parse(buf []byte) (Head, error) {
 		vals[j] = v
 		h[k] = vals[j : j+1 : j+1]
 	}
+	if s != nil && len(fields) <= maxScratchFields {
+		s.h, s.vals = h, vals
+	}
 	return Head{Line: strings.TrimSuffix(text[:eol], "\r"), Header: h, Has: has}, nil
 }
+
+// canonicalToken checks that k is a token and rewrites it in place the
+// way textproto.CanonicalMIMEHeaderKey does.
+func canonicalToken(k []byte) bool {
+	upper := true
+	for i, b := range k {
+		if b >= 128 || !tokenTable[b] {
+			return false
+		}
+		switch {
+		case upper && 'a' <= b && b <= 'z':
+			k[i] = b - ('a' - 'A')
+		case !upper && 'A' <= b && b <= 'Z':
+			k[i] = b + ('a' - 'A')
+		}
+		upper = b == '-'
+	}
+	return true
+}
+
+// badValueByte marks the bytes a field value may not hold: control
+// characters other than HTAB, and DEL (RFC 9110 §5.5).
+var badValueByte = func() (t [256]bool) {
+	for b := range 0x20 {
+		t[b] = b != '\t'
+	}
+	t[0x7f] = true
+	return t
+}()
 
 // repeated reports whether f's name occurs among before (canonicalised
 // names compare byte for byte). scan false means "maybe": the caller
@@ -201,21 +257,6 @@ func repeated(text string, before []field, f field, scan bool) bool {
 	return false
 }
 
-// Canonicalize rewrites a token in place the way
-// textproto.CanonicalMIMEHeaderKey does: upper case at the start and
-// after each '-', lower case elsewhere.
-func Canonicalize(k []byte) {
-	upper := true
-	for i, b := range k {
-		switch {
-		case upper && 'a' <= b && b <= 'z':
-			k[i] = b - ('a' - 'A')
-		case !upper && 'A' <= b && b <= 'Z':
-			k[i] = b + ('a' - 'A')
-		}
-		upper = b == '-'
-	}
-}
 
 // IsTokenChar reports whether b may appear in a token (RFC 9110 §5.6.2).
 func IsTokenChar(b byte) bool { return b < 128 && tokenTable[b] }
@@ -290,10 +331,8 @@ func HasLineBreak(s string) bool {
 }
 
 func indexLF(b []byte, from int) int {
-	for i := from; i < len(b); i++ {
-		if b[i] == '\n' {
-			return i
-		}
+	if i := bytes.IndexByte(b[from:], '\n'); i >= 0 {
+		return from + i
 	}
 	return len(b)
 }

@@ -96,6 +96,12 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// A Scratch that parsed another head first gives the same result.
+		var s Scratch
+		s.Parse([]byte("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n"))
+		if h2, err := s.Parse(append([]byte(nil), buf...)); err != nil || !reflect.DeepEqual(h2.Header, h.Header) || h2.Line != h.Line {
+			t.Fatalf("scratch %v %v, fresh %v", h2.Header, err, h.Header)
+		}
 		if strings.ContainsAny(h.Line, "\n") {
 			t.Fatalf("line %q", h.Line)
 		}
@@ -112,19 +118,29 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// BenchmarkParse reads and parses a request head, with a fresh header
+// map (Parse) and with a connection's Scratch.
 func BenchmarkParse(b *testing.B) {
 	raw := "GET /bench/path?q=1 HTTP/1.1\r\nHost: abc.execute-api.localhost\r\nUser-Agent: wrk\r\nAccept: */*\r\nContent-Type: application/json\r\n\r\n"
-	r := strings.NewReader(raw)
-	br := bufio.NewReader(r)
-	var buf []byte
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset(raw)
-		br.Reset(r)
-		buf, _ = ReadHead(br, buf, 1<<16)
-		if _, err := Parse(buf); err != nil {
-			b.Fatal(err)
-		}
+	for _, scratch := range []bool{false, true} {
+		b.Run(map[bool]string{false: "fresh", true: "scratch"}[scratch], func(b *testing.B) {
+			r := strings.NewReader(raw)
+			br := bufio.NewReader(r)
+			var buf []byte
+			var s *Scratch
+			if scratch {
+				s = new(Scratch)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Reset(raw)
+				br.Reset(r)
+				buf, _ = ReadHead(br, buf, 1<<16)
+				if _, err := s.Parse(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -161,5 +177,34 @@ func TestParseFramingFields(t *testing.T) {
 		if err != nil || h.Has != tc.want {
 			t.Errorf("%q: Has %05b, want %05b (%v)", tc.raw, h.Has, tc.want, err)
 		}
+	}
+}
+
+// TestScratchParse: a Scratch gives every head the Header a fresh Parse
+// gives it, whatever the heads before it held, and after the first head
+// costs only the head's string.
+func TestScratchParse(t *testing.T) {
+	heads := []string{
+		"GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nA: 3\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+		"GET / HTTP/1.1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nSet-Cookie: a\r\nSet-Cookie: b\r\nX: y\r\n\r\n",
+		"X\r\n" + strings.Repeat("F: v\r\n", 100) + "\r\n",
+		"GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+	}
+	var s Scratch
+	for _, raw := range heads {
+		want, err := Parse([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Parse([]byte(raw))
+		if err != nil || got.Line != want.Line || got.Has != want.Has || !reflect.DeepEqual(got.Header, want.Header) {
+			t.Fatalf("%q: scratch %v %v, fresh %v", raw, got.Header, err, want.Header)
+		}
+	}
+	buf := []byte("GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\nAccept: */*\r\n\r\n")
+	if n := testing.AllocsPerRun(100, func() { s.Parse(buf) }); n != 1 {
+		t.Errorf("%v allocations per head with a Scratch, want 1 (the head's string)", n)
 	}
 }

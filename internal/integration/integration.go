@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/portico-dev/portico/internal/httpwire"
 	"github.com/portico-dev/portico/internal/vpclink"
 )
 
@@ -30,11 +31,40 @@ type Request struct {
 	Upstreams *vpclink.Pool
 	// Timeout is the integration's timeoutInMillis.
 	Timeout time.Duration
+	// Scratch, when set, is storage the caller lends for the answer.
+	Scratch *Scratch
+}
+
+// Scratch is storage a caller that makes one integration call after
+// another (a pooled exchange) lends Invoke, so answers do not allocate
+// anew each time: an integration may build the Response, its header map
+// and its body in it. They then stay valid until the caller passes the
+// same Scratch to another Invoke; the strings in the header stay valid
+// for good.
+type Scratch struct {
+	Response Response
+	Head     httpwire.Scratch
+	Body     []byte
+}
+
+// maxScratchBody bounds the body storage a Scratch keeps.
+const maxScratchBody = 64 << 10
+
+// BodyBuf returns n bytes for a body: the Scratch's storage when it fits
+// the limit a Scratch keeps, a new slice otherwise (s may be nil).
+func (s *Scratch) BodyBuf(n int) []byte {
+	if s == nil || n > maxScratchBody {
+		return make([]byte, n)
+	}
+	if cap(s.Body) < n {
+		s.Body = make([]byte, n, max(n, 512))
+	}
+	return s.Body[:n]
 }
 
 // Response is what the backend answered. It belongs to the caller, which
 // may change it, Header included: an integration returns a fresh one
-// each time.
+// each time, or one built in the Request's Scratch.
 type Response struct {
 	StatusCode int
 	Header     http.Header

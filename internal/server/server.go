@@ -77,8 +77,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p := r.URL.EscapedPath()
 	if rest, ok := strings.CutPrefix(p, "/_aws/execute-api/"); ok {
-		apiID, tail, _ := strings.Cut(rest, "/")
-		s.serveData(w, r, apiID, "/"+tail)
+		apiID, tail := rest, "/"
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			apiID, tail = rest[:i], rest[i:] // tail keeps its slash
+		}
+		s.serveData(w, r, apiID, tail)
 		return
 	}
 	if rest, ok := strings.CutPrefix(p, "/restapis/"); ok {

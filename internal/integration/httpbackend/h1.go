@@ -280,7 +280,11 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 			}
 			return nil, false, fmt.Errorf("reading the response head: %w", err)
 		}
-		head, err := httpwire.Parse(c.head)
+		var hs *httpwire.Scratch
+		if req.Scratch != nil {
+			hs = &req.Scratch.Head
+		}
+		head, err := hs.Parse(c.head)
 		if err != nil {
 			return nil, false, fmt.Errorf("malformed HTTP response headers: %w", err)
 		}
@@ -305,14 +309,21 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 		if code == 101 {
 			keep = false // the connection now speaks another protocol
 		}
-		body, bodyKeep, err := readBody(c.br, h, head.Has, req.Method, code, buf)
+		body, bodyKeep, err := readBody(c.br, h, head.Has, req.Method, code, buf, req.Scratch)
 		if err != nil {
 			return nil, false, err
 		}
 		if head.Has&httpwire.HasTransferEncoding != 0 {
 			delete(h, "Transfer-Encoding")
 		}
-		return &integration.Response{StatusCode: code, Header: h, Body: body}, keep && bodyKeep, nil
+		var resp *integration.Response
+		if req.Scratch != nil {
+			resp = &req.Scratch.Response
+		} else {
+			resp = new(integration.Response)
+		}
+		*resp = integration.Response{StatusCode: code, Header: h, Body: body}
+		return resp, keep && bodyKeep, nil
 	}
 }
 
@@ -361,7 +372,7 @@ var errTooLarge = errors.New("backend response exceeds 10 MB")
 
 // readBody reads a response body by its framing (RFC 9112 §6.3); keep is
 // false when the body ran to the end of the connection.
-func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method string, code int, buf *bytes.Buffer) ([]byte, bool, error) {
+func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method string, code int, buf *bytes.Buffer, scratch *integration.Scratch) ([]byte, bool, error) {
 	if method == "HEAD" || code == 204 || code == 304 || code < 200 {
 		return nil, true, nil
 	}
@@ -400,7 +411,7 @@ func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method strin
 		if n > integration.MaxPayload {
 			return nil, false, errTooLarge
 		}
-		body := make([]byte, n)
+		body := scratch.BodyBuf(int(n))
 		if _, err := io.ReadFull(br, body); err != nil {
 			return nil, false, err
 		}
