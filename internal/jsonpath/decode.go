@@ -2,6 +2,8 @@ package jsonpath
 
 import (
 	"errors"
+	"hash/maphash"
+	"math/bits"
 	"unsafe"
 
 	"github.com/portico-dev/portico/internal/vtl"
@@ -51,8 +53,10 @@ type Decoder struct {
 	// AppendJSON prints.
 	s         string
 	canonical bool
-	// The keys of the objects being parsed, to find repeated ones.
-	keys []string
+	// A hash table over the keys of one object, to find repeated ones.
+	dupTab []uint32
+	seed   maphash.Seed
+	seeded bool
 	// Slabs: containers, entries and boxed scalars are carved from them.
 	maps  []vtl.Map
 	lists []vtl.List
@@ -121,8 +125,8 @@ func (d *Decoder) Reset() {
 	d.strs = reuse(d.strs, maxItemChunk)
 	d.nums = reuse(d.nums, maxChunk)
 	d.flts = reuse(d.flts, maxChunk)
-	if cap(d.keys) > maxItemChunk {
-		d.keys = nil
+	if cap(d.dupTab) > maxTape {
+		d.dupTab = nil
 	}
 	if cap(d.tape) > maxTape {
 		d.tape, d.stack, d.ttext = nil, nil, nil
@@ -178,25 +182,21 @@ func load8(s string, i int) uint64 {
 // wsBits has the bits of the JSON whitespace bytes set.
 const wsBits = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\r'
 
-// hasDup reports whether keys repeat one.
-func hasDup(keys []string) bool {
-	if len(keys) <= 2 {
-		return len(keys) == 2 && keys[0] == keys[1]
-	}
-	if len(keys) > 16 {
-		seen := make(map[string]struct{}, len(keys))
-		for _, k := range keys {
-			if _, ok := seen[k]; ok {
-				return true
-			}
-			seen[k] = struct{}{}
-		}
-		return false
+// hasDup reports whether the closed object at tape[top] repeats a key.
+func (d *Decoder) hasDup(tape []tnode, top int) bool {
+	n := int(tape[top].n)
+	if n > 16 {
+		return d.hasDupHashed(tape, top)
 	}
 	// Keys are compared only when a cheap signature of their length and
 	// first and last bytes collides with an earlier key's.
-	var sigs uint64
-	for i, k := range keys {
+	var (
+		sigs uint64
+		keys [16]string
+	)
+	j := top + 1
+	for i := range n {
+		k := d.tstr(tape[j])
 		var sig uint
 		if len(k) > 0 {
 			sig = uint(len(k)) + uint(k[0]) + uint(k[len(k)-1])*7
@@ -210,6 +210,50 @@ func hasDup(keys []string) bool {
 			}
 		}
 		sigs |= bit
+		keys[i] = k
+		j = skip(tape, j+1)
+	}
+	return false
+}
+
+// skip returns the tape index after the value at i.
+func skip(tape []tnode, i int) int {
+	if e := &tape[i]; e.kind == tObj || e.kind == tArr {
+		return int(e.v)
+	}
+	return i + 1
+}
+
+// hasDupHashed is hasDup for many keys: an open-addressing table of the
+// keys' tape indexes, at most half full, hashed with the decoder's own
+// random seed, so no text can make the probes collide. The table is
+// kept for the next object and cleared only as far as it is used, so
+// the work is linear in the number of keys and allocates nothing once
+// grown.
+func (d *Decoder) hasDupHashed(tape []tnode, top int) bool {
+	if !d.seeded {
+		d.seed, d.seeded = maphash.MakeSeed(), true
+	}
+	n := int(tape[top].n)
+	size := 1 << bits.Len(uint(2*n-1))
+	if cap(d.dupTab) < size {
+		d.dupTab = make([]uint32, size)
+	}
+	tab := d.dupTab[:size]
+	clear(tab)
+	mask := uint64(size - 1)
+	for i, j := 0, top+1; i < n; i, j = i+1, skip(tape, j+1) {
+		k := d.tstr(tape[j])
+		for h := maphash.String(d.seed, k) & mask; ; h = (h + 1) & mask {
+			e := tab[h]
+			if e == 0 {
+				tab[h] = uint32(j + 1)
+				break
+			}
+			if d.tstr(tape[e-1]) == k {
+				return true
+			}
+		}
 	}
 	return false
 }

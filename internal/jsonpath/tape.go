@@ -106,7 +106,6 @@ func (d *Decoder) scan() error {
 	s := d.s
 	tape := d.tape[:0]
 	stack := d.stack[:0] // the open containers' tape indexes
-	keys := d.keys[:0]   // the keys of the open objects
 	d.ttext = d.ttext[:0]
 	canonical := true
 	i := 0
@@ -121,7 +120,7 @@ value:
 		canonical = false
 	}
 	if i >= len(s) {
-		return d.fail(tape, stack, keys, syntaxError(i, "unexpected end of input"))
+		return d.fail(tape, stack, syntaxError(i, "unexpected end of input"))
 	}
 	c = s[i]
 	if c == '"' {
@@ -133,19 +132,18 @@ value:
 		var e tnode
 		var err error
 		if e, i, err = d.scanString(s, i, &canonical); err != nil {
-			return d.fail(tape, stack, keys, err)
+			return d.fail(tape, stack, err)
 		}
 		tape = append(tape, e)
 		goto after
 	}
 	if len(stack) > maxDepth {
-		return d.fail(tape, stack, keys, syntaxError(i, "nesting deeper than %d", maxDepth))
+		return d.fail(tape, stack, syntaxError(i, "nesting deeper than %d", maxDepth))
 	}
 	switch c {
 	case '{', '[':
-		// An object's v holds where its keys start until it closes.
 		stack = append(stack, int32(len(tape)))
-		tape = append(tape, tnode{kind: tArr, v: uint64(len(keys))})
+		tape = append(tape, tnode{kind: tArr})
 		if c == '{' {
 			tape[len(tape)-1].kind = tObj
 		}
@@ -169,7 +167,7 @@ value:
 		var e tnode
 		var err error
 		if e, i, err = scanNumber(s, i, &canonical); err != nil {
-			return d.fail(tape, stack, keys, err)
+			return d.fail(tape, stack, err)
 		}
 		tape = append(tape, e)
 		goto after
@@ -192,7 +190,7 @@ value:
 			goto after
 		}
 	}
-	return d.fail(tape, stack, keys, syntaxError(i, "unexpected %q", c))
+	return d.fail(tape, stack, syntaxError(i, "unexpected %q", c))
 
 key:
 	for i < len(s) && s[i] <= ' ' && wsBits>>s[i]&1 != 0 {
@@ -200,22 +198,20 @@ key:
 		canonical = false
 	}
 	if i >= len(s) || s[i] != '"' {
-		return d.fail(tape, stack, keys, syntaxError(i, "expected object key"))
+		return d.fail(tape, stack, syntaxError(i, "expected object key"))
 	}
 	if k := shortString(s, i); k >= 0 {
 		tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
-		keys = append(keys, s[i+1:k])
 		i = k + 1
 		goto colon
 	}
 	{
 		e, j, err := d.scanString(s, i, &canonical)
 		if err != nil {
-			return d.fail(tape, stack, keys, err)
+			return d.fail(tape, stack, err)
 		}
 		i = j
 		tape = append(tape, e)
-		keys = append(keys, d.tstr(e))
 	}
 colon:
 	if i >= len(s) || s[i] != ':' {
@@ -224,7 +220,7 @@ colon:
 			canonical = false
 		}
 		if i >= len(s) || s[i] != ':' {
-			return d.fail(tape, stack, keys, syntaxError(i, "expected ':' after object key"))
+			return d.fail(tape, stack, syntaxError(i, "expected ':' after object key"))
 		}
 	}
 	i++
@@ -238,9 +234,9 @@ after:
 			canonical = false
 		}
 		if i != len(s) {
-			return d.fail(tape, stack, keys, syntaxError(i, "unexpected %q after top-level value", s[i]))
+			return d.fail(tape, stack, syntaxError(i, "unexpected %q after top-level value", s[i]))
 		}
-		d.tape, d.stack, d.keys, d.canonical = tape, stack, keys, canonical
+		d.tape, d.stack, d.canonical = tape, stack, canonical
 		return nil
 	}
 	top = int(stack[len(stack)-1])
@@ -251,9 +247,9 @@ after:
 	}
 	if i >= len(s) {
 		if tape[top].kind == tObj {
-			return d.fail(tape, stack, keys, syntaxError(i, "unterminated object"))
+			return d.fail(tape, stack, syntaxError(i, "unterminated object"))
 		}
-		return d.fail(tape, stack, keys, syntaxError(i, "unterminated array"))
+		return d.fail(tape, stack, syntaxError(i, "unterminated array"))
 	}
 	c = s[i]
 	i++
@@ -267,25 +263,20 @@ after:
 	case c == ']' && !obj:
 		goto closeArr
 	case obj:
-		return d.fail(tape, stack, keys, syntaxError(i-1, "expected ',' or '}' in object"))
+		return d.fail(tape, stack, syntaxError(i-1, "expected ',' or '}' in object"))
 	}
-	return d.fail(tape, stack, keys, syntaxError(i-1, "expected ',' or ']' in array"))
+	return d.fail(tape, stack, syntaxError(i-1, "expected ',' or ']' in array"))
 
 closeObj:
 	top = int(stack[len(stack)-1])
 	stack = stack[:len(stack)-1]
-	{
-		base := int(tape[top].v)
-		if hasDup(keys[base:]) {
-			// A repeated key keeps its first position and its last
-			// value, which is not how Portico would print the map.
-			tape[top].dup = true
-			canonical = false
-		}
-		clear(keys[base:])
-		keys = keys[:base]
-	}
 	tape[top].v = uint64(len(tape))
+	if tape[top].n > 1 && d.hasDup(tape, top) {
+		// A repeated key keeps its first position and its last value,
+		// which is not how Portico would print the map.
+		tape[top].dup = true
+		canonical = false
+	}
 	goto after
 
 closeArr:
@@ -296,9 +287,8 @@ closeArr:
 }
 
 // fail keeps the grown storage of a failed scan and returns err.
-func (d *Decoder) fail(tape []tnode, stack []int32, keys []string, err error) error {
-	clear(keys)
-	d.tape, d.stack, d.keys = tape[:0], stack[:0], keys[:0]
+func (d *Decoder) fail(tape []tnode, stack []int32, err error) error {
+	d.tape, d.stack = tape[:0], stack[:0]
 	return err
 }
 
@@ -557,14 +547,6 @@ func (n Node) Len() int {
 	return 0
 }
 
-// next returns the tape index after the value at i.
-func (d *Decoder) next(i int) int {
-	if e := d.tape[i]; e.kind == tObj || e.kind == tArr {
-		return int(e.v)
-	}
-	return i + 1
-}
-
 // Index returns item i of an array; ok is false out of range or for
 // other values.
 func (n Node) Index(i int) (Node, bool) {
@@ -574,7 +556,7 @@ func (n Node) Index(i int) (Node, bool) {
 	}
 	j := n.i + 1
 	for ; i > 0; i-- {
-		j = n.d.next(j)
+		j = skip(n.d.tape, j)
 	}
 	return Node{n.d, j}, true
 }
@@ -588,7 +570,7 @@ func (n Node) Member(i int) (key string, v Node, ok bool) {
 	}
 	j := n.i + 1
 	for ; i > 0; i-- {
-		j = n.d.next(j + 1)
+		j = skip(n.d.tape, j+1)
 	}
 	return n.d.tstr(n.d.tape[j]), Node{n.d, j + 1}, true
 }
@@ -608,7 +590,7 @@ func (n Node) Get(key string) (v Node, ok bool) {
 				return v, ok
 			}
 		}
-		j = n.d.next(j + 1)
+		j = skip(n.d.tape, j+1)
 	}
 	return v, ok
 }
