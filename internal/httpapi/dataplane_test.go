@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -299,6 +300,37 @@ func TestHTTPProxy(t *testing.T) {
 	resp, _ := f.call("GET", api, "/x?status=418", "", nil)
 	if resp.StatusCode != 418 {
 		t.Fatalf("status = %d, want 418", resp.StatusCode)
+	}
+	// The gateway's own fields: X-Forwarded-For/-Proto/-Port replace the
+	// client's (a prior X-Forwarded-For is kept in front), X-Amzn-Trace-Id
+	// is the client's or a new X-Ray root; hop-by-hop fields stay behind.
+	traceRoot := regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$`)
+	port := f.srv.URL[strings.LastIndexByte(f.srv.URL, ':')+1:] // the Host the client called
+	for _, tc := range []struct {
+		name                string
+		hdr                 http.Header
+		wantFor, wantTrace  string
+		wantProto, wantPort string
+	}{
+		{"fresh", http.Header{"X-Forwarded-Proto": {"gopher"}, "Keep-Alive": {"timeout=5"}, "Te": {"trailers"}}, "127.0.0.1", "", "http", port},
+		{"prior hops and trace", http.Header{"X-Forwarded-For": {"10.0.0.1"}, "X-Amzn-Trace-Id": {"Root=1-5f84c7a9-0123456789abcdef01234567"}},
+			"10.0.0.1, 127.0.0.1", "Root=1-5f84c7a9-0123456789abcdef01234567", "http", port},
+	} {
+		_, body := f.call("GET", api, "/fwd", "", tc.hdr)
+		e := decode(t, body)
+		h := http.Header(e.Header)
+		if got := h.Values("X-Forwarded-For"); len(got) != 1 || got[0] != tc.wantFor {
+			t.Errorf("%s: X-Forwarded-For %q, want %q", tc.name, got, tc.wantFor)
+		}
+		if got := h.Values("X-Forwarded-Proto"); len(got) != 1 || got[0] != tc.wantProto || h.Get("X-Forwarded-Port") != tc.wantPort {
+			t.Errorf("%s: X-Forwarded-Proto %q, -Port %q", tc.name, got, h.Get("X-Forwarded-Port"))
+		}
+		if got := h.Values("X-Amzn-Trace-Id"); len(got) != 1 || tc.wantTrace != "" && got[0] != tc.wantTrace || tc.wantTrace == "" && !traceRoot.MatchString(got[0]) {
+			t.Errorf("%s: X-Amzn-Trace-Id %q", tc.name, got)
+		}
+		if h.Get("Keep-Alive") != "" || h.Get("Te") != "" {
+			t.Errorf("%s: hop-by-hop fields forwarded: %v", tc.name, h)
+		}
 	}
 }
 

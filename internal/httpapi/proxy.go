@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -241,6 +241,29 @@ func droppedRequest(k string) bool {
 	return false
 }
 
+// newTraceID returns an X-Ray trace header for a request that came
+// without one: "Root=1-{8 hex epoch seconds}-{24 hex}"
+// (errors-and-gateway-responses.md §1).
+func newTraceID(start time.Time) string {
+	const digits = "0123456789abcdef"
+	var b [7 + 8 + 1 + 24]byte
+	copy(b[:], "Root=1-")
+	sec := uint32(start.Unix())
+	for i := range 8 {
+		b[7+i] = digits[sec>>(28-4*i)&0xf]
+	}
+	b[15] = '-'
+	r := rand.Uint64()
+	for i := range 24 {
+		if i == 16 {
+			r = rand.Uint64()
+		}
+		b[16+i] = digits[r&0xf]
+		r >>= 4
+	}
+	return string(b[:])
+}
+
 // droppedResponse reports the backend response headers not returned to
 // clients.
 func droppedResponse(k string) bool {
@@ -268,18 +291,10 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		reqPath = x.rawPath
 	}
 	rawQuery := r.URL.RawQuery
-	var hdr http.Header
-	if t.reqMap == nil {
-		if hdr = x.hdr; hdr == nil {
-			hdr = make(http.Header, len(r.Header)+4)
-			x.hdr = hdr
-		}
-		for k, vs := range r.Header {
-			if !droppedRequest(k) {
-				hdr[k] = vs
-			}
-		}
-	} else {
+	// The client's header goes as it is (the upstream client leaves out
+	// hop-by-hop fields); the gateway's own fields are Extra.
+	hdr := r.Header
+	if t.reqMap != nil {
 		out := mapping.V2Outgoing{Path: unescapePath(reqPath)}
 		for k, vs := range r.Header {
 			if droppedRequest(k) {
@@ -319,25 +334,14 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		}
 		reqPath = string(appendPathEscaped(nil, p))
 	}
-	sourceIP := remoteIP(r.RemoteAddr)
+	forwardedFor := remoteIP(r.RemoteAddr)
 	if prior := firstValue(r.Header["X-Forwarded-For"]); prior != "" {
-		x.fwd[0] = prior + ", " + sourceIP
-	} else {
-		x.fwd[0] = sourceIP
+		forwardedFor = prior + ", " + forwardedFor
 	}
-	x.fwd[1] = "http"
-	x.fwd[2] = forwardedPort(r.Host)
-	hdr["X-Forwarded-For"] = x.fwd[0:1:1]
-	hdr["X-Forwarded-Proto"] = x.fwd[1:2:2]
-	hdr["X-Forwarded-Port"] = x.fwd[2:3:3]
+	extra := append(x.extra[:0], integration.Field{Name: "X-Forwarded-For", Value: forwardedFor},
+		integration.Field{Name: "X-Forwarded-Proto", Value: "http"}, integration.Field{Name: "X-Forwarded-Port", Value: forwardedPort(r.Host)})
 	if _, ok := hdr["X-Amzn-Trace-Id"]; !ok {
-		var b [48]byte
-		t := append(b[:0], "Root=1-"...)
-		t = strconv.AppendInt(t, x.start.Unix(), 16)
-		t = append(t, '-')
-		t = append(t, x.requestID[:15]...)
-		x.fwd[3] = string(t)
-		hdr["X-Amzn-Trace-Id"] = x.fwd[3:4:4]
+		extra = append(extra, integration.Field{Name: "X-Amzn-Trace-Id", Value: newTraceID(x.start)})
 	}
 
 	buf := x.urlBuf[:0]
@@ -370,7 +374,7 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 	if x.scratch == nil {
 		x.scratch = new(integration.Scratch)
 	}
-	*ireq = integration.Request{Method: method, URL: string(buf), Header: hdr, Body: x.body, Timeout: t.timeout,
+	*ireq = integration.Request{Method: method, URL: string(buf), Header: hdr, Extra: extra, Body: x.body, Timeout: t.timeout,
 		Upstreams: t.pool, Scratch: x.scratch}
 	resp, err := t.backend.Invoke(ctx, ireq)
 	if err != nil {

@@ -345,11 +345,10 @@ type exchange struct {
 	// Scratch for the integration call, reused with the exchange: the
 	// forwarding headers' values, the integration request, the answer
 	// and the URL being built.
-	fwd    [4]string
+	extra  [4]integration.Field // the gateway's own upstream header fields
 	ireq   integration.Request
 	res    Response
 	urlBuf []byte
-	hdr    http.Header // the integration request's header, cleared for reuse
 	// scratch is lent to the integration for its answer; rid holds the
 	// request id header's value.
 	scratch *integration.Scratch
@@ -357,9 +356,8 @@ type exchange struct {
 }
 
 func (x *exchange) reset() {
-	p, u, h, sc := x.params, x.urlBuf[:0], x.hdr, x.scratch
-	clear(h)
-	*x = exchange{params: p, urlBuf: u, hdr: h, scratch: sc}
+	p, u, sc := x.params, x.urlBuf[:0], x.scratch
+	*x = exchange{params: p, urlBuf: u, scratch: sc}
 }
 
 // HTTP API error bodies (errors-and-gateway-responses.md §4).

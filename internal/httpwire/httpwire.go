@@ -257,7 +257,6 @@ func repeated(text string, before []field, f field, scan bool) bool {
 	return false
 }
 
-
 // IsTokenChar reports whether b may appear in a token (RFC 9110 §5.6.2).
 func IsTokenChar(b byte) bool { return b < 128 && tokenTable[b] }
 

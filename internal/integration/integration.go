@@ -24,7 +24,12 @@ type Request struct {
 	// uri (AWS kinds).
 	URL    string
 	Header http.Header
-	Body   []byte
+	// Extra are header fields sent after Header's, in order, in place of
+	// any field of Header with the same (canonical) name: a proxy passes
+	// its client's header as it is and adds what the gateway sets.
+	// Hop-by-hop fields of Header are never sent.
+	Extra []Field
+	Body  []byte
 	// Upstreams, when set, is where connections go (a VPC link's
 	// targets); URL's host is still sent as the Host header and used as
 	// the TLS server name (integrations-v1.md §3.1, §4.1).
@@ -33,6 +38,19 @@ type Request struct {
 	Timeout time.Duration
 	// Scratch, when set, is storage the caller lends for the answer.
 	Scratch *Scratch
+}
+
+// Field is one header field.
+type Field struct{ Name, Value string }
+
+// Overridden reports whether Extra replaces the Header field named k.
+func (r *Request) Overridden(k string) bool {
+	for _, f := range r.Extra {
+		if f.Name == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Scratch is storage a caller that makes one integration call after

@@ -341,21 +341,16 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 	w.WriteString(host)
 	w.Write(crlf)
 	for k, vs := range req.Header {
-		switch k {
-		case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Te", "Trailer", "Upgrade", "Proxy-Connection":
-			continue
-		}
-		if !httpwire.ValidFieldName(k) {
+		if hopByHop(k) || req.Overridden(k) {
 			continue
 		}
 		for _, v := range vs {
-			if httpwire.HasLineBreak(v) {
-				continue // never let a mapped value split the request
-			}
-			w.WriteString(k)
-			w.WriteString(": ")
-			w.WriteString(v)
-			w.Write(crlf)
+			writeField(w, k, v)
+		}
+	}
+	for _, f := range req.Extra {
+		if !hopByHop(f.Name) {
+			writeField(w, f.Name, f.Value)
 		}
 	}
 	if len(req.Body) > 0 || req.Method == "POST" || req.Method == "PUT" || req.Method == "PATCH" {
@@ -366,6 +361,28 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 	w.Write(crlf)
 	_, err := w.Write(req.Body)
 	return err
+}
+
+// hopByHop reports the fields the client sets itself (framing,
+// connection management, Host) and never forwards.
+func hopByHop(k string) bool {
+	switch k {
+	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Te", "Trailer", "Upgrade", "Proxy-Connection":
+		return true
+	}
+	return false
+}
+
+// writeField writes one field, leaving out what could not be sent as it
+// is: a name that is not a token, a value that would split the request.
+func writeField(w *bufio.Writer, k, v string) {
+	if !httpwire.ValidFieldName(k) || httpwire.HasLineBreak(v) {
+		return
+	}
+	w.WriteString(k)
+	w.WriteString(": ")
+	w.WriteString(v)
+	w.Write(crlf)
 }
 
 var errTooLarge = errors.New("backend response exceeds 10 MB")

@@ -104,16 +104,23 @@ func TestH1Framing(t *testing.T) {
 	}
 }
 
-// TestH1HeaderInjection: a mapped header value with CR/LF never splits
-// the request.
-func TestH1HeaderInjection(t *testing.T) {
-	t.Parallel()
+// headerRecorder is a backend that keeps the header of the last request
+// it received.
+func headerRecorder(t *testing.T) (*httptest.Server, *atomic.Pointer[http.Header]) {
 	var got atomic.Pointer[http.Header]
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Clone()
 		got.Store(&h)
 	}))
-	defer backend.Close()
+	t.Cleanup(backend.Close)
+	return backend, &got
+}
+
+// TestH1HeaderInjection: a mapped header value with CR/LF never splits
+// the request.
+func TestH1HeaderInjection(t *testing.T) {
+	t.Parallel()
+	backend, got := headerRecorder(t)
 	c := New(Options{})
 	defer c.Close()
 	_, err := c.For(false).Invoke(context.Background(), &integration.Request{Method: "GET", URL: backend.URL + "/",
@@ -124,6 +131,33 @@ func TestH1HeaderInjection(t *testing.T) {
 	h := *got.Load()
 	if h.Get("X-Injected") != "" || h.Get("X-Evil") != "" || h.Get("X-Good") != "fine" {
 		t.Fatalf("backend saw %v", h)
+	}
+}
+
+// TestExtraFields: Extra fields follow the caller's header in place of
+// its fields of the same name, hop-by-hop fields are never sent, and
+// both upstream clients (Portico's and net/http's) send the same.
+func TestExtraFields(t *testing.T) {
+	t.Parallel()
+	backend, got := headerRecorder(t)
+	for _, opts := range []Options{{}, {NetHTTPOnly: true}} {
+		c := New(opts)
+		client := http.Header{"X-Forwarded-For": {"spoofed"}, "X-Keep": {"a", "b"}, "Keep-Alive": {"300"}, "Upgrade": {"h2c"}}
+		_, err := c.For(false).Invoke(context.Background(), &integration.Request{Method: "GET", URL: backend.URL + "/",
+			Header: client, Extra: []integration.Field{{Name: "X-Forwarded-For", Value: "10.0.0.1"}, {Name: "X-Extra", Value: "1"},
+				{Name: "Connection", Value: "close"}}})
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := *got.Load()
+		if v := h.Values("X-Forwarded-For"); len(v) != 1 || v[0] != "10.0.0.1" || h.Get("X-Extra") != "1" ||
+			strings.Join(h.Values("X-Keep"), ",") != "a,b" || h.Get("Keep-Alive") != "" || h.Get("Upgrade") != "" {
+			t.Errorf("net/http only %v: backend saw %v", opts.NetHTTPOnly, h)
+		}
+		if len(client) != 4 || client.Get("X-Forwarded-For") != "spoofed" {
+			t.Errorf("the caller's header was changed: %v", client)
+		}
 	}
 }
 

@@ -307,7 +307,20 @@ func (b *Backend) send(ctx context.Context, tr *http.Transport, req *integration
 	if err != nil {
 		return nil, &awserr.GatewayError{Type: awserr.APIConfigurationError, Cause: fmt.Errorf("build backend request: %w", err)}
 	}
-	if req.Header != nil {
+	switch {
+	case len(req.Extra) > 0:
+		hr.Header = make(http.Header, len(req.Header)+len(req.Extra))
+		for k, vs := range req.Header {
+			if !hopByHop(k) && !req.Overridden(k) {
+				hr.Header[k] = vs
+			}
+		}
+		for _, f := range req.Extra {
+			if !hopByHop(f.Name) {
+				hr.Header[f.Name] = append(hr.Header[f.Name], f.Value)
+			}
+		}
+	case req.Header != nil:
 		hr.Header = req.Header
 	}
 	if host != "" {
