@@ -177,8 +177,9 @@ func (c *h1Conn) alive(now time.Time) bool {
 // reused without checking it.
 const freshFor = 100 * time.Millisecond
 
-func (p *h1) put(addr string, c *h1Conn) {
-	c.used = time.Now()
+// put pools c after an exchange that started at now.
+func (p *h1) put(addr string, c *h1Conn, now time.Time) {
+	c.used = now
 	p.mu.Lock()
 	if len(p.idle[addr]) < p.maxIdle {
 		p.idle[addr] = append(p.idle[addr], c)
@@ -209,17 +210,17 @@ var (
 
 // roundTrip sends one request to addr ("host:port") with requestURI and
 // the Host header host, and reads the whole response.
-func (p *h1) roundTrip(ctx context.Context, req *integration.Request, addr, host, requestURI string, buf *bytes.Buffer) (*integration.Response, error) {
+func (p *h1) roundTrip(ctx context.Context, req *integration.Request, addr, host, requestURI string, bufs *sync.Pool) (*integration.Response, error) {
 	for attempt := 0; ; attempt++ {
 		now := time.Now()
 		c, reused, err := p.get(ctx, addr, now)
 		if err != nil {
 			return nil, err
 		}
-		resp, keep, err := p.exchange(ctx, c, req, host, requestURI, buf, now)
+		resp, keep, err := p.exchange(ctx, c, req, host, requestURI, bufs, now)
 		if err == nil {
 			if keep {
-				p.put(addr, c)
+				p.put(addr, c, now)
 			} else {
 				c.nc.Close()
 			}
@@ -246,7 +247,7 @@ func replayable(m string) bool { return m == "GET" || m == "HEAD" || m == "OPTIO
 
 // exchange writes req and reads the response on c. keep reports whether
 // c may be reused.
-func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, host, requestURI string, buf *bytes.Buffer, now time.Time) (*integration.Response, bool, error) {
+func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, host, requestURI string, bufs *sync.Pool, now time.Time) (*integration.Response, bool, error) {
 	// The integration timeout is the connection's deadline: no timer or
 	// goroutine per exchange. A client that goes away does not cut the
 	// backend call short (API Gateway completes it too); the timeout
@@ -309,7 +310,7 @@ func (p *h1) exchange(ctx context.Context, c *h1Conn, req *integration.Request, 
 		if code == 101 {
 			keep = false // the connection now speaks another protocol
 		}
-		body, bodyKeep, err := readBody(c.br, h, head.Has, req.Method, code, buf, req.Scratch)
+		body, bodyKeep, err := readBody(c.br, h, head.Has, req.Method, code, bufs, req.Scratch)
 		if err != nil {
 			return nil, false, err
 		}
@@ -389,11 +390,10 @@ var errTooLarge = errors.New("backend response exceeds 10 MB")
 
 // readBody reads a response body by its framing (RFC 9112 §6.3); keep is
 // false when the body ran to the end of the connection.
-func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method string, code int, buf *bytes.Buffer, scratch *integration.Scratch) ([]byte, bool, error) {
+func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method string, code int, bufs *sync.Pool, scratch *integration.Scratch) ([]byte, bool, error) {
 	if method == "HEAD" || code == 204 || code == 304 || code < 200 {
 		return nil, true, nil
 	}
-	buf.Reset()
 	var te, cls []string
 	if has&httpwire.HasTransferEncoding != 0 {
 		te = h["Transfer-Encoding"]
@@ -405,6 +405,9 @@ func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method strin
 		if !httpwire.HasToken(te, "chunked") {
 			return nil, false, fmt.Errorf("unsupported transfer encoding %v", te)
 		}
+		buf := bufs.Get().(*bytes.Buffer)
+		defer bufs.Put(buf)
+		buf.Reset()
 		n, err := buf.ReadFrom(io.LimitReader(httputil.NewChunkedReader(br), integration.MaxPayload+1))
 		if err != nil {
 			return nil, false, err
@@ -421,7 +424,7 @@ func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method strin
 	}
 	if len(cls) > 0 && cls[0] != "" {
 		cl := cls[0]
-		n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
+		n, err := strconv.ParseInt(cl, 10, 64) // httpwire trimmed it
 		if err != nil || n < 0 {
 			return nil, false, fmt.Errorf("malformed Content-Length %q", cl)
 		}
@@ -434,6 +437,9 @@ func readBody(br *bufio.Reader, h http.Header, has httpwire.Fields, method strin
 		}
 		return body, true, nil
 	}
+	buf := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(buf)
+	buf.Reset()
 	n, err := buf.ReadFrom(io.LimitReader(br, integration.MaxPayload+1))
 	if err != nil {
 		return nil, false, err

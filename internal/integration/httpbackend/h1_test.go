@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -231,13 +232,16 @@ func TestSplitHTTP(t *testing.T) {
 		{"http://h?q", "h:80", "h", "/?q"},
 		{"http://[::1]:9/p#frag", "[::1]:9", "[::1]:9", "/p"},
 		{"http://[::1]/p", "[::1]:80", "[::1]", "/p"},
+		{"http://h#frag", "h:80", "h", "/"},
+		{"http://h:81/a?b#c", "h:81", "h:81", "/a?b"},
 	} {
 		hp, h, u, ok := splitHTTP(tc.in)
 		if !ok || hp != tc.hostport || h != tc.host || u != tc.uri {
 			t.Errorf("%s: %s %s %s %v", tc.in, hp, h, u, ok)
 		}
 	}
-	for _, bad := range []string{"https://x/", "http://", "http://user@h/", "ftp://x"} {
+	for _, bad := range []string{"https://x/", "http://", "http://user@h/", "ftp://x", "http://h:/", "http://h:x/", "http://a:1:2/",
+		"http://[::1/", "http://[::1]x/", "http://h /", "http://h/a b", "http://h\r\n/"} {
 		if _, _, _, ok := splitHTTP(bad); ok {
 			t.Errorf("%s accepted", bad)
 		}
@@ -299,4 +303,32 @@ func TestH1ResponseBudget(t *testing.T) {
 	if err == nil {
 		t.Fatal("an endless header was accepted")
 	}
+}
+
+// FuzzSplitHTTP: what splitHTTP accepts, url.Parse reads the same way:
+// the same host, a port to dial, and an origin-form target that cannot
+// split the request line.
+func FuzzSplitHTTP(f *testing.F) {
+	for _, s := range []string{"http://a.example.com/x?y=1", "http://[::1]:9/p#f", "http://h?q", "http://h:81", "http://u@h/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		hostport, host, uri, ok := splitHTTP(raw)
+		if !ok {
+			return
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			return // splitHTTP is looser about paths; net/http refuses those later
+		}
+		if u.Scheme != "http" || u.Host != host {
+			t.Fatalf("%q: host %q, url.Parse %q", raw, host, u.Host)
+		}
+		if _, port, err := net.SplitHostPort(hostport); err != nil || port == "" {
+			t.Fatalf("%q: address %q", raw, hostport)
+		}
+		if !strings.HasPrefix(uri, "/") || strings.ContainsAny(uri, " \r\n#") {
+			t.Fatalf("%q: target %q", raw, uri)
+		}
+	})
 }

@@ -200,10 +200,8 @@ func (b *Backend) Invoke(ctx context.Context, req *integration.Request) (*integr
 // sendH1 sends a plain-HTTP request through Portico's upstream client,
 // to the VPC link's upstreams in turn when there are any.
 func (b *Backend) sendH1(ctx context.Context, req *integration.Request, hostport, host, uri string) (*integration.Response, error) {
-	buf := b.c.bufs.Get().(*bytes.Buffer)
-	defer b.c.bufs.Put(buf)
 	if req.Upstreams == nil {
-		resp, err := b.c.h1.roundTrip(ctx, req, hostport, host, uri, buf)
+		resp, err := b.c.h1.roundTrip(ctx, req, hostport, host, uri, &b.c.bufs)
 		if err != nil {
 			return nil, classify(ctx, err)
 		}
@@ -212,7 +210,7 @@ func (b *Backend) sendH1(ctx context.Context, req *integration.Request, hostport
 	var lastErr error
 	for attempt := 0; attempt < req.Upstreams.Len(); attempt++ {
 		idx, addr := req.Upstreams.Pick(time.Now())
-		resp, err := b.c.h1.roundTrip(ctx, req, addr, host, uri, buf)
+		resp, err := b.c.h1.roundTrip(ctx, req, addr, host, uri, &b.c.bufs)
 		if err == nil {
 			return resp, nil
 		}
@@ -234,34 +232,71 @@ func splitHTTP(raw string) (hostport, host, uri string, ok bool) {
 	if !found {
 		return "", "", "", false
 	}
-	i := strings.IndexAny(rest, "/?#")
-	if i < 0 {
-		host, uri = rest, "/"
-	} else {
-		host, uri = rest[:i], rest[i:]
-		if uri[0] == '#' {
-			uri = "/"
-		} else if uri[0] == '?' {
-			uri = "/" + uri
+	// The authority ends at the first '/', '?' or '#'; it may not hold
+	// userinfo, escapes or whitespace (net/http takes those).
+	i := 0
+	colon := -1
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		if c == '/' || c == '?' || c == '#' {
+			break
 		}
-		if j := strings.IndexByte(uri, '#'); j >= 0 {
-			uri = uri[:j]
+		switch c {
+		case '@', '%', ' ', '\t', '\r', '\n':
+			return "", "", "", false
+		case ':':
+			colon = i
+		case '[', ']':
+			if rest[0] != '[' { // brackets only enclose an IPv6 literal
+				return "", "", "", false
+			}
 		}
 	}
-	if host == "" || strings.ContainsAny(host, "@ \t\r\n") || strings.ContainsAny(uri, " \r\n") {
+	host = rest[:i]
+	switch {
+	case i == len(rest), rest[i] == '#':
+		uri = "/"
+	case rest[i] == '?':
+		uri = "/" + rest[i:]
+	default:
+		uri = rest[i:]
+	}
+	if j := strings.IndexByte(uri, '#'); j >= 0 {
+		uri = uri[:j]
+	}
+	if host == "" || strings.ContainsAny(uri, " \r\n") {
 		return "", "", "", false
 	}
-	hostport = host
-	if _, _, err := net.SplitHostPort(host); err != nil {
-		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
-			hostport = host + ":80"
-		} else if strings.Contains(host, ":") {
+	switch {
+	case strings.HasPrefix(host, "["): // IPv6 literal, with or without a port
+		end := strings.IndexByte(host, ']')
+		switch {
+		case end < 0:
 			return "", "", "", false
-		} else {
-			hostport = host + ":80"
+		case end == len(host)-1:
+			return host + ":80", host, uri, true
+		case host[end+1] != ':' || !validPort(host[end+2:]):
+			return "", "", "", false
+		}
+	case colon < 0:
+		return host + ":80", host, uri, true
+	case strings.IndexByte(host, ':') != colon || !validPort(host[colon+1:]):
+		return "", "", "", false
+	}
+	return host, host, uri, true
+}
+
+// validPort reports whether p is a non-empty run of digits.
+func validPort(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
 		}
 	}
-	return hostport, host, uri, true
+	return true
 }
 
 // isRefused reports a connection that could not be made: safe to retry
