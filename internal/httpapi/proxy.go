@@ -390,12 +390,14 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 	if res.header == nil {
 		res.header = http.Header{}
 	}
-	for k := range res.header {
-		if droppedResponse(k) {
-			delete(res.header, k)
-		}
-	}
+	// Fields clients never get are left out as the answer is copied
+	// (Server.serve); response parameters must not see them either.
 	if t.respMap != nil {
+		for k := range res.header {
+			if droppedResponse(k) {
+				delete(res.header, k)
+			}
+		}
 		t.mapResponse(mreq, res)
 	}
 	return res, nil

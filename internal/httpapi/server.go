@@ -478,7 +478,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, a *api, x *exchan
 	}
 	h := w.Header()
 	for k, vs := range res.header {
-		h[k] = vs
+		if !droppedResponse(k) {
+			h[k] = vs
+		}
 	}
 	if dep.cors != nil {
 		dep.cors.decorate(h, r)

@@ -190,12 +190,8 @@ func (d *Decoder) hasDup(tape []tnode, top int) bool {
 	}
 	// Keys are compared only when a cheap signature of their length and
 	// first and last bytes collides with an earlier key's.
-	var (
-		sigs uint64
-		keys [16]string
-	)
-	j := top + 1
-	for i := range n {
+	var sigs uint64
+	for i, j := 0, top+1; i < n; i, j = i+1, skip(tape, j+1) {
 		k := d.tstr(tape[j])
 		var sig uint
 		if len(k) > 0 {
@@ -203,15 +199,13 @@ func (d *Decoder) hasDup(tape []tnode, top int) bool {
 		}
 		bit := uint64(1) << (sig & 63)
 		if sigs&bit != 0 {
-			for _, p := range keys[:i] {
-				if p == k {
+			for p := top + 1; p < j; p = skip(tape, p+1) {
+				if d.tstr(tape[p]) == k {
 					return true
 				}
 			}
 		}
 		sigs |= bit
-		keys[i] = k
-		j = skip(tape, j+1)
 	}
 	return false
 }

@@ -23,7 +23,26 @@ var _ vtl.CallWriter = Util{}
 // WriteCall implements vtl.CallWriter: $util.escapeJavaScript rendered
 // in text is escaped straight into the output.
 func (Util) WriteCall(w *bytes.Buffer, name string, args []any) (bool, error) {
-	if name != "escapeJavaScript" || len(args) != 1 || args[0] == nil {
+	if name != "escapeJavaScript" || len(args) != 1 {
+		return false, nil
+	}
+	return writeEscapeJavaScript(nil, w, args)
+}
+
+var _ vtl.WriteBinder = Util{}
+
+// BindWrite implements vtl.WriteBinder for $util.escapeJavaScript.
+func (Util) BindWrite(name string, nargs int) func(recv any, w *bytes.Buffer, args []any) (bool, error) {
+	if name != "escapeJavaScript" || nargs != 1 {
+		return nil
+	}
+	return writeEscapeJavaScript
+}
+
+// writeEscapeJavaScript writes $util.escapeJavaScript(args[0]) to w,
+// nothing for a null argument (the call's null result).
+func writeEscapeJavaScript(_ any, w *bytes.Buffer, args []any) (bool, error) {
+	if args[0] == nil {
 		return false, nil
 	}
 	s := javaString(args[0])

@@ -1,6 +1,7 @@
 package vtl
 
 import (
+	"bytes"
 	"errors"
 	"sync/atomic"
 	"unsafe"
@@ -21,11 +22,23 @@ type Binder interface {
 	BindCall(name string, nargs int) func(recv any, args []any) (any, error)
 }
 
+// WriteBinder is implemented by CallWriters whose writing methods can
+// be resolved by name once, as Binder resolves calls.
+type WriteBinder interface {
+	CallWriter
+	// BindWrite returns a function doing what WriteCall(w, name, args)
+	// does on any receiver of the implementing type for nargs
+	// arguments, or nil when WriteCall never writes that call.
+	BindWrite(name string, nargs int) func(recv any, w *bytes.Buffer, args []any) (bool, error)
+}
+
 // binding is what one reference part resolved for one receiver type.
 type binding struct {
 	typ  unsafe.Pointer
 	prop func(recv any) (any, bool)
 	call func(recv any, args []any) (any, error)
+	// write is the CallWriter's writing of a method rendered in text.
+	write func(recv any, w *bytes.Buffer, args []any) (bool, error)
 }
 
 // bindCache holds the binding of a reference part: the first receiver
@@ -61,6 +74,16 @@ func (c *bindCache) resolve(v any, p *refPart, nargs int) *binding {
 			b.call = bd.BindCall(p.name, nargs)
 		} else {
 			b.prop = bd.BindProperty(p.name)
+		}
+	}
+	if p.kind == partMethod {
+		if wb, ok := v.(WriteBinder); ok {
+			b.write = wb.BindWrite(p.name, nargs)
+		} else if _, ok := v.(CallWriter); ok {
+			name := p.name
+			b.write = func(recv any, w *bytes.Buffer, args []any) (bool, error) {
+				return recv.(CallWriter).WriteCall(w, name, args)
+			}
 		}
 	}
 	if !c.b.CompareAndSwap(nil, b) {

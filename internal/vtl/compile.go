@@ -229,23 +229,49 @@ func compilePart(prev cexpr, p *refPart) cexpr {
 // pushed like the tree's.
 func (f cexpr) eval(r *renderer) (any, error) { return f(r) }
 
+// cargs are the compiled arguments of a method part.
+type cargs struct {
+	exprs []expr
+	// consts holds the values of exprs when every one is a literal: they
+	// are passed as they are, shared by every render (Object.Call does
+	// not modify its arguments).
+	consts []any
+}
+
 // compileArgs compiles the arguments of p; literals stay as they are.
-func compileArgs(p *refPart) []expr {
+func compileArgs(p *refPart) *cargs {
+	ca := new(cargs)
 	if len(p.args) == 0 {
-		return nil
+		return ca
 	}
-	args := make([]expr, len(p.args))
+	ca.exprs = make([]expr, len(p.args))
+	ca.consts = make([]any, len(p.args))
 	for i, a := range p.args {
-		args[i] = a
-		if _, lit := a.(*litExpr); !lit {
-			args[i] = compileExpr(a)
+		ca.exprs[i] = a
+		if l, lit := a.(*litExpr); !lit {
+			ca.exprs[i], ca.consts = compileExpr(a), nil
+		} else if ca.consts != nil {
+			ca.consts[i] = l.v
 		}
 	}
-	return args
+	return ca
+}
+
+// evalCargs returns the values of compiled arguments: the constants, or
+// the values pushed on r.args from base, which the caller truncates
+// r.args to once the call is done.
+func (r *renderer) evalCargs(ca *cargs) (args []any, base int, err error) {
+	if ca.consts != nil || len(ca.exprs) == 0 {
+		return ca.consts, len(r.args), nil
+	}
+	if base, err = r.pushArgs(ca.exprs); err != nil {
+		return nil, 0, err
+	}
+	return r.args[base:], base, nil
 }
 
 // callCompiled is evalPart of a method part over compiled arguments.
-func (r *renderer) callCompiled(v any, p *refPart, args []expr) (any, error) {
+func (r *renderer) callCompiled(v any, p *refPart, ca *cargs) (any, error) {
 	if d, ok := v.(*defineBlock); ok {
 		// A #define block only has toString().
 		if p.id != mToString || len(p.args) != 0 {
@@ -253,16 +279,11 @@ func (r *renderer) callCompiled(v any, p *refPart, args []expr) (any, error) {
 		}
 		return r.stringOf(d)
 	}
-	var x any
-	var err error
-	var a []any
-	base := len(r.args)
-	if len(args) != 0 {
-		if base, err = r.pushArgs(args); err != nil {
-			return nil, err
-		}
-		a = r.args[base:]
+	a, base, err := r.evalCargs(ca)
+	if err != nil {
+		return nil, err
 	}
+	var x any
 	var bound bool
 	if x, bound, err = p.bind.call(v, p, a); !bound {
 		x, err = r.call(v, p, a)
@@ -307,7 +328,7 @@ func compileRefNode(n *refNode) cnode {
 	prefix := compileRef(ref, np-1)
 	p := &ref.parts[np-1]
 	p.bind = new(bindCache)
-	args := compileArgs(p)
+	ca := compileArgs(p)
 	return func(r *renderer) error {
 		v, err := prefix(r)
 		if err != nil {
@@ -316,21 +337,33 @@ func compileRefNode(n *refNode) cnode {
 		if v == nil {
 			return r.emit(ref, nil)
 		}
-		cw, ok := v.(CallWriter)
-		if !ok {
-			x, err := r.callCompiled(v, p, args)
+		// A host object writing the result itself: through the part's
+		// binding when v has the type bound first, else as a CallWriter.
+		var cw CallWriter
+		b := p.bind.lookup(v, p, len(p.args))
+		if b == nil {
+			cw, _ = v.(CallWriter)
+		}
+		if cw == nil && (b == nil || b.write == nil) {
+			x, err := r.callCompiled(v, p, ca)
 			if err != nil {
 				return err
 			}
 			return r.emit(ref, x)
 		}
-		base, err := r.pushArgs(args)
+		a, base, err := r.evalCargs(ca)
 		if err != nil {
 			return err
 		}
-		a := r.args[base:]
-		var x any
-		wrote, err := cw.WriteCall(r.w, p.name, a)
+		var (
+			x     any
+			wrote bool
+		)
+		if cw != nil {
+			wrote, err = cw.WriteCall(r.w, p.name, a)
+		} else {
+			wrote, err = b.write(v, r.w, a)
+		}
 		if err == nil && !wrote {
 			if x, err = r.call(v, p, a); err == nil {
 				err = r.checkSize(x)
