@@ -336,22 +336,28 @@ func writeInt(bw *bufio.Writer, n int) {
 // are skipped and CR/LF in values become spaces, so a handler cannot
 // inject fields or split the answer.
 func writeHeader(bw *bufio.Writer, h http.Header) {
-	var arr [24]string
-	keys := arr[:0]
-	for k := range h {
-		keys = append(keys, k)
+	type field struct {
+		k  string
+		vs []string
 	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
+	var arr [24]field
+	fs := arr[:0]
+	for k, vs := range h {
+		fs = append(fs, field{k, vs})
+	}
+	// Sorted by name, as net/http writes them; heads are short, so an
+	// insertion sort.
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && fs[j].k < fs[j-1].k; j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
 		}
 	}
-	for _, k := range keys {
-		if !httpwire.ValidFieldName(k) {
+	for _, f := range fs {
+		if !httpwire.ValidFieldName(f.k) {
 			continue
 		}
-		for _, v := range h[k] {
-			bw.WriteString(k)
+		for _, v := range f.vs {
+			bw.WriteString(f.k)
 			bw.WriteString(": ")
 			if httpwire.HasLineBreak(v) {
 				v = strings.NewReplacer("\r", " ", "\n", " ", "\x00", " ").Replace(v)
