@@ -38,7 +38,7 @@ func (c *conn) readRequest() (*request, *headError) {
 	if err != nil {
 		return nil, &headError{} // the connection ended or timed out
 	}
-	head, err := c.hs.Parse(c.head)
+	head, err := c.hs.ParseRequest(c.head)
 	if err != nil {
 		return nil, badRequest(err.Error())
 	}
@@ -90,7 +90,7 @@ func (c *conn) readRequest() (*request, *headError) {
 	r.RemoteAddr = c.remote
 	r.Header = head.Header
 	q.has = head.Has
-	if herr := q.setTarget(); herr != nil {
+	if herr := q.setTarget(head.Host, head.Hosts); herr != nil {
 		return nil, herr
 	}
 	if herr := q.setConnection(minor); herr != nil {
@@ -103,22 +103,18 @@ func (c *conn) readRequest() (*request, *headError) {
 	return q, nil
 }
 
-// setTarget parses the request target and settles Host (RFC 9112 §3.2).
-func (q *request) setTarget() *headError {
+// setTarget parses the request target and settles Host (RFC 9112 §3.2)
+// from the head's hosts Host fields, the first of them host.
+func (q *request) setTarget(host string, hosts int) *headError {
 	r := &q.r
-	var hosts []string
-	if q.has&httpwire.HasHost != 0 {
-		hosts = r.Header["Host"]
-		delete(r.Header, "Host")
-	}
-	if len(hosts) > 1 {
+	if hosts > 1 {
 		return badRequest("too many Host headers")
 	}
-	if len(hosts) == 0 && r.ProtoMinor == 1 {
+	if hosts == 0 && r.ProtoMinor == 1 {
 		return badRequest("missing required Host header")
 	}
-	if len(hosts) == 1 {
-		r.Host = hosts[0]
+	if hosts == 1 {
+		r.Host = host
 		if !validHost(r.Host) {
 			return badRequest("malformed Host header")
 		}

@@ -70,6 +70,11 @@ type Head struct {
 	// Has tells which framing fields the head holds, so that readers look
 	// them up only when present.
 	Has Fields
+	// Host is the first Host field's value and Hosts how many Host
+	// fields there were, for heads parsed by ParseRequest, whose Header
+	// leaves Host out (as net/http's Request does).
+	Host  string
+	Hosts int
 }
 
 // Fields is a set of the fields that frame a message.
@@ -141,11 +146,19 @@ const (
 )
 
 // Parse is the package's Parse, building the Header in s's storage.
-func (s *Scratch) Parse(buf []byte) (Head, error) {
+func (s *Scratch) Parse(buf []byte) (Head, error) { return s.parse(buf, false) }
+
+// ParseRequest is Parse for a request head: Host fields go to Head.Host
+// and Head.Hosts instead of the Header.
+func (s *Scratch) ParseRequest(buf []byte) (Head, error) { return s.parse(buf, true) }
+
+func (s *Scratch) parse(buf []byte, request bool) (Head, error) {
 	eol := indexLF(buf, 0)
 	var arr [32]field
 	fields := arr[:0]
 	var has Fields
+	var host field // the first Host field of a request
+	hosts := 0
 	for i := eol + 1; i < len(buf); {
 		e := indexLF(buf, i)
 		l := TrimCR(buf[i:e])
@@ -164,7 +177,8 @@ func (s *Scratch) Parse(buf []byte) (Head, error) {
 		if !canonicalToken(l[:colon]) {
 			return Head{}, syntaxError("invalid header field name")
 		}
-		has |= framingField(l[:colon])
+		ff := framingField(l[:colon])
+		has |= ff
 		v0, v1 := colon+1, len(l)
 		for v0 < v1 && (l[v0] == ' ' || l[v0] == '\t') {
 			v0++
@@ -177,7 +191,14 @@ func (s *Scratch) Parse(buf []byte) (Head, error) {
 				return Head{}, syntaxError("invalid header field value")
 			}
 		}
-		fields = append(fields, field{int32(start), int32(start + colon), int32(start + v0), int32(start + v1)})
+		f := field{int32(start), int32(start + colon), int32(start + v0), int32(start + v1)}
+		if ff == HasHost && request {
+			if hosts++; hosts == 1 {
+				host = f
+			}
+			continue
+		}
+		fields = append(fields, f)
 	}
 	text := string(buf)
 	var h http.Header
@@ -209,7 +230,11 @@ func (s *Scratch) Parse(buf []byte) (Head, error) {
 	if s != nil && len(fields) <= maxScratchFields {
 		s.h, s.vals = h, vals
 	}
-	return Head{Line: strings.TrimSuffix(text[:eol], "\r"), Header: h, Has: has}, nil
+	hd := Head{Line: strings.TrimSuffix(text[:eol], "\r"), Header: h, Has: has, Hosts: hosts}
+	if hosts > 0 {
+		hd.Host = text[host.v0:host.v1]
+	}
+	return hd, nil
 }
 
 // canonicalToken checks that k is a token and rewrites it in place the

@@ -105,6 +105,8 @@ func FuzzParse(f *testing.F) {
 		if strings.ContainsAny(h.Line, "\n") {
 			t.Fatalf("line %q", h.Line)
 		}
+		// ParseRequest: the same fields, Host taken out and counted.
+		checkParseRequest(t, buf, h)
 		for k, vs := range h.Header {
 			if !ValidFieldName(k) || textproto.CanonicalMIMEHeaderKey(k) != k {
 				t.Fatalf("name %q", k)
@@ -206,5 +208,42 @@ func TestScratchParse(t *testing.T) {
 	buf := []byte("GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\nAccept: */*\r\n\r\n")
 	if n := testing.AllocsPerRun(100, func() { s.Parse(buf) }); n != 1 {
 		t.Errorf("%v allocations per head with a Scratch, want 1 (the head's string)", n)
+	}
+}
+
+// checkParseRequest checks that ParseRequest of buf gives fresh's fields
+// with Host taken out of the Header and into Host and Hosts.
+func checkParseRequest(t *testing.T, buf []byte, fresh Head) {
+	t.Helper()
+	var s Scratch
+	got, err := s.ParseRequest(append([]byte(nil), buf...))
+	if err != nil {
+		t.Fatalf("ParseRequest: %v", err)
+	}
+	want := fresh.Header.Clone()
+	hosts := want["Host"]
+	delete(want, "Host")
+	if len(want) == 0 {
+		want = http.Header{}
+	}
+	if !reflect.DeepEqual(got.Header, want) || got.Hosts != len(hosts) || len(hosts) > 0 && got.Host != hosts[0] || got.Has != fresh.Has {
+		t.Fatalf("ParseRequest %v host %q×%d, want %v host %q", got.Header, got.Host, got.Hosts, want, hosts)
+	}
+}
+
+// TestParseRequestHost: a request's Host fields (RFC 9112 §3.2) are
+// counted and the first kept, out of the Header, whatever their case.
+func TestParseRequestHost(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"GET / HTTP/1.1\r\nhost: a\r\nX: 1\r\n\r\n",
+		"GET / HTTP/1.1\r\nHOST: a\r\nHost: b\r\n\r\n",
+		"GET / HTTP/1.0\r\nX-Host: y\r\n\r\n",
+	} {
+		fresh, err := Parse([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkParseRequest(t, []byte(raw), fresh)
 	}
 }

@@ -35,7 +35,30 @@ type h1 struct {
 	idleFor time.Duration
 
 	mu   sync.Mutex
-	idle map[string][]*h1Conn
+	idle map[string]*idleList
+	// last is the list of the address used last (under mu), so that
+	// calls to one backend skip hashing its address.
+	last *idleList
+}
+
+// idleList is the pooled connections to one address.
+type idleList struct {
+	addr  string
+	conns []*h1Conn
+}
+
+// list returns addr's idle list, creating it; p.mu is held.
+func (p *h1) list(addr string) *idleList {
+	if l := p.last; l != nil && l.addr == addr {
+		return l
+	}
+	l := p.idle[addr]
+	if l == nil {
+		l = &idleList{addr: strings.Clone(addr)}
+		p.idle[l.addr] = l
+	}
+	p.last = l
+	return l
 }
 
 type h1Conn struct {
@@ -113,20 +136,21 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 }
 
 func newH1(d *net.Dialer, maxIdle int) *h1 {
-	return &h1{dialer: d, maxIdle: maxIdle, idleFor: 4 * time.Second, idle: map[string][]*h1Conn{}}
+	return &h1{dialer: d, maxIdle: maxIdle, idleFor: 4 * time.Second, idle: map[string]*idleList{}}
 }
 
 // get returns a live pooled connection to addr, or dials one.
 func (p *h1) get(ctx context.Context, addr string, now time.Time) (*h1Conn, bool, error) {
 	for {
 		p.mu.Lock()
-		cs := p.idle[addr]
-		if len(cs) == 0 {
+		l := p.list(addr)
+		if len(l.conns) == 0 {
 			p.mu.Unlock()
 			break
 		}
-		c := cs[len(cs)-1]
-		p.idle[addr] = cs[:len(cs)-1]
+		c := l.conns[len(l.conns)-1]
+		l.conns[len(l.conns)-1] = nil
+		l.conns = l.conns[:len(l.conns)-1]
 		p.mu.Unlock()
 		if now.Sub(c.used) < p.idleFor && c.alive(now) {
 			return c, true, nil
@@ -181,8 +205,8 @@ const freshFor = 100 * time.Millisecond
 func (p *h1) put(addr string, c *h1Conn, now time.Time) {
 	c.used = now
 	p.mu.Lock()
-	if len(p.idle[addr]) < p.maxIdle {
-		p.idle[addr] = append(p.idle[addr], c)
+	if l := p.list(addr); len(l.conns) < p.maxIdle {
+		l.conns = append(l.conns, c)
 		p.mu.Unlock()
 		return
 	}
@@ -193,12 +217,13 @@ func (p *h1) put(addr string, c *h1Conn, now time.Time) {
 func (p *h1) closeIdle() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for addr, cs := range p.idle {
-		for _, c := range cs {
+	for addr, l := range p.idle {
+		for _, c := range l.conns {
 			c.nc.Close()
 		}
 		delete(p.idle, addr)
 	}
+	p.last = nil
 }
 
 // errNothingSent marks a failure before the request left: safe to retry.
