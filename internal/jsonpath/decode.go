@@ -69,7 +69,7 @@ type Decoder struct {
 	// The tape of the document Parse parsed last, the stack of its open
 	// containers, and the unescaped bytes of its strings with escapes.
 	tape  []tnode
-	stack []int32
+	stack []frame
 	ttext []byte
 	// text holds the bytes of strings with escapes. It only grows: bytes
 	// handed out are never written again, not even after Reset.

@@ -105,13 +105,18 @@ func syntaxError(i int, format string, args ...any) error {
 func (d *Decoder) scan() error {
 	s := d.s
 	tape := d.tape[:0]
-	stack := d.stack[:0] // the open containers' tape indexes
+	stack := d.stack[:0] // the open containers
 	d.ttext = d.ttext[:0]
 	canonical := true
 	i := 0
 	var (
 		c   byte
 		top int
+		// A filter of the keys of the innermost open object: two bits a
+		// key, so a key repeats only where both its bits were set
+		// before, and the object is checked for repeated keys only then.
+		f0, f1 uint64
+		maybe  bool
 	)
 	// Whitespace is skipped inline where it is most often absent.
 value:
@@ -142,7 +147,8 @@ value:
 	}
 	switch c {
 	case '{', '[':
-		stack = append(stack, int32(len(tape)))
+		stack = append(stack, frame{int32(len(tape)), maybe, f0, f1})
+		f0, f1, maybe = 0, 0, false
 		tape = append(tape, tnode{kind: tArr})
 		if c == '{' {
 			tape[len(tape)-1].kind = tObj
@@ -202,6 +208,9 @@ key:
 	}
 	if k := shortString(s, i); k >= 0 {
 		tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
+		b0, b1 := keyBits(s[i+1 : k])
+		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
+		f0, f1 = f0|b0, f1|b1
 		i = k + 1
 		goto colon
 	}
@@ -212,6 +221,9 @@ key:
 		}
 		i = j
 		tape = append(tape, e)
+		b0, b1 := keyBits(d.tstr(e))
+		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
+		f0, f1 = f0|b0, f1|b1
 	}
 colon:
 	if i >= len(s) || s[i] != ':' {
@@ -239,7 +251,7 @@ after:
 		d.tape, d.stack, d.canonical = tape, stack, canonical
 		return nil
 	}
-	top = int(stack[len(stack)-1])
+	top = int(stack[len(stack)-1].top)
 	tape[top].n++
 	for i < len(s) && s[i] <= ' ' && wsBits>>s[i]&1 != 0 {
 		i++
@@ -268,26 +280,49 @@ after:
 	return d.fail(tape, stack, syntaxError(i-1, "expected ',' or ']' in array"))
 
 closeObj:
-	top = int(stack[len(stack)-1])
-	stack = stack[:len(stack)-1]
+	top = int(stack[len(stack)-1].top)
 	tape[top].v = uint64(len(tape))
-	if tape[top].n > 1 && d.hasDup(tape, top) {
+	if maybe && d.hasDup(tape, top) {
 		// A repeated key keeps its first position and its last value,
 		// which is not how Portico would print the map.
 		tape[top].dup = true
 		canonical = false
 	}
-	goto after
+	goto pop
 
 closeArr:
-	top = int(stack[len(stack)-1])
-	stack = stack[:len(stack)-1]
+	top = int(stack[len(stack)-1].top)
 	tape[top].v = uint64(len(tape))
+pop:
+	{
+		f := &stack[len(stack)-1]
+		maybe, f0, f1 = f.maybe, f.f0, f.f1
+		stack = stack[:len(stack)-1]
+	}
 	goto after
 }
 
+// frame is an open container: its tape index, and the key filter of
+// the object it is in, set aside while it is open.
+type frame struct {
+	top    int32
+	maybe  bool
+	f0, f1 uint64
+}
+
+// keyBits returns the two bits of key k in the filter of an object's
+// keys: a hash of its length and first, middle and last bytes.
+func keyBits(k string) (uint64, uint64) {
+	h := uint64(len(k))
+	if len(k) > 0 {
+		h = h<<24 | uint64(k[0])<<16 | uint64(k[len(k)/2])<<8 | uint64(k[len(k)-1])
+	}
+	h *= 0x9E3779B97F4A7C15
+	return 1 << (h >> 58), 1 << (h >> 52 & 63)
+}
+
 // fail keeps the grown storage of a failed scan and returns err.
-func (d *Decoder) fail(tape []tnode, stack []int32, err error) error {
+func (d *Decoder) fail(tape []tnode, stack []frame, err error) error {
 	d.tape, d.stack = tape[:0], stack[:0]
 	return err
 }
