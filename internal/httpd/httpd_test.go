@@ -543,3 +543,32 @@ func BenchmarkServeOne(b *testing.B) {
 		}
 	}
 }
+
+// TestHeaderValuesWrittenSafely: a value holding CR, LF or NUL cannot
+// split the answer (RFC 9110 §5.5); values go out trimmed, names that
+// are not tokens not at all, and fields in name order.
+func TestHeaderValuesWrittenSafely(t *testing.T) {
+	t.Parallel()
+	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["X-Split"] = []string{"a\r\nX-Injected: yes"}
+		h["X-Nul"] = []string{"a\x00b"}
+		h["X-Padded"] = []string{"  v  "}
+		h["X-Plain"] = []string{"p"}
+		h["Bad Name"] = []string{"x"}
+		h["Content-Length"] = []string{"0"}
+		w.WriteHeader(200)
+	}))
+	got := exchange(t, addr, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	head, _, _ := strings.Cut(got, "\r\n\r\n")
+	want := []string{"X-Nul: a b", "X-Padded: v", "X-Plain: p", "X-Split: a  X-Injected: yes"}
+	var xs []string
+	for _, l := range strings.Split(head, "\r\n") {
+		if strings.HasPrefix(l, "X-") || strings.HasPrefix(l, "Bad") {
+			xs = append(xs, l)
+		}
+	}
+	if strings.Join(xs, "|") != strings.Join(want, "|") {
+		t.Fatalf("fields %q, want %q\n%s", xs, want, got)
+	}
+}

@@ -359,11 +359,29 @@ func writeHeader(bw *bufio.Writer, h http.Header) {
 		for _, v := range f.vs {
 			bw.WriteString(f.k)
 			bw.WriteString(": ")
-			if httpwire.HasLineBreak(v) {
+			if !cleanValue(v) {
 				v = strings.NewReplacer("\r", " ", "\n", " ", "\x00", " ").Replace(v)
+				v = strings.TrimSpace(v)
 			}
-			bw.WriteString(strings.TrimSpace(v))
+			bw.WriteString(v)
 			bw.WriteString("\r\n")
 		}
 	}
+}
+
+// cleanValue reports whether v can be written as it is: no byte that
+// would split or truncate the head, no surrounding whitespace.
+func cleanValue(v string) bool {
+	if v == "" {
+		return true
+	}
+	if first, last := v[0], v[len(v)-1]; first <= ' ' || last <= ' ' {
+		return false
+	}
+	for i := 1; i < len(v)-1; i++ {
+		if c := v[i]; c < ' ' && (c == '\r' || c == '\n' || c == 0) {
+			return false
+		}
+	}
+	return true
 }
