@@ -1,7 +1,6 @@
 package jsonpath
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -129,17 +128,17 @@ value:
 	}
 	c = s[i]
 	if c == '"' {
-		if k := shortString(s, i); k >= 0 {
+		if k := plainEnd(s, i+1); k < len(s) && s[k] == '"' {
 			tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
 			i = k + 1
-			goto after
+		} else {
+			var e tnode
+			var err error
+			if e, i, err = d.scanEscaped(s, i+1, k, &canonical); err != nil {
+				return d.fail(tape, stack, err)
+			}
+			tape = append(tape, e)
 		}
-		var e tnode
-		var err error
-		if e, i, err = d.scanString(s, i, &canonical); err != nil {
-			return d.fail(tape, stack, err)
-		}
-		tape = append(tape, e)
 		goto after
 	}
 	if len(stack) > maxDepth {
@@ -206,16 +205,14 @@ key:
 	if i >= len(s) || s[i] != '"' {
 		return d.fail(tape, stack, syntaxError(i, "expected object key"))
 	}
-	if k := shortString(s, i); k >= 0 {
+	if k := plainEnd(s, i+1); k < len(s) && s[k] == '"' {
 		tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
 		b0, b1 := keyBits(s[i+1 : k])
 		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
 		f0, f1 = f0|b0, f1|b1
 		i = k + 1
-		goto colon
-	}
-	{
-		e, j, err := d.scanString(s, i, &canonical)
+	} else {
+		e, j, err := d.scanEscaped(s, i+1, k, &canonical)
 		if err != nil {
 			return d.fail(tape, stack, err)
 		}
@@ -225,7 +222,6 @@ key:
 		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
 		f0, f1 = f0|b0, f1|b1
 	}
-colon:
 	if i >= len(s) || s[i] != ':' {
 		for i < len(s) && s[i] <= ' ' && wsBits>>s[i]&1 != 0 {
 			i++
@@ -338,31 +334,13 @@ func (d *Decoder) tstr(e tnode) string {
 	return unsafe.String(&d.ttext[e.v], int(e.n))
 }
 
-// shortString returns the index of the closing quote of the string
-// literal at s[i] when it ends without escapes within the eight bytes
-// after the opening quote, as most strings do, or -1.
-func shortString(s string, i int) int {
-	if i+9 > len(s) {
-		return -1
-	}
-	w := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i+1))[:])
-	m := special8(w)
-	tz := bits.TrailingZeros64(m)
-	if byte(w>>(tz&^7)) != '"' || m == 0 {
-		return -1
-	}
-	return i + 1 + tz>>3
-}
-
-// scanString scans the string literal at s[i] (its opening quote) and
-// returns its entry and the index after it.
-func (d *Decoder) scanString(s string, i int, canonical *bool) (tnode, int, error) {
-	start := i + 1
-	i = start
+// plainEnd returns the index of the first byte from i on that a string
+// literal cannot hold as it is ('"', '\\', a control character), or
+// len(s): eight bytes at a time while they are there.
+func plainEnd(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
 		if m := special8(load8(s, i)); m != 0 {
-			i += bits.TrailingZeros64(m) / 8
-			goto special
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
 	for ; i < len(s); i++ {
@@ -370,11 +348,7 @@ func (d *Decoder) scanString(s string, i int, canonical *bool) (tnode, int, erro
 			break
 		}
 	}
-special:
-	if i < len(s) && s[i] == '"' {
-		return tnode{kind: tStr, n: uint32(i - start), v: uint64(start)}, i + 1, nil
-	}
-	return d.scanEscaped(s, start, i, canonical)
+	return i
 }
 
 // scanEscaped unescapes the string from start (after the quote) into
@@ -461,13 +435,7 @@ func (d *Decoder) scanEscaped(s string, start, i int, canonical *bool) (tnode, i
 			d.ttext = b
 			return tnode{}, i, syntaxError(i, "bad escape \\%c", e)
 		}
-		run = i
-		for i < len(s) {
-			if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
-				break
-			}
-			i++
-		}
+		run, i = i, plainEnd(s, i)
 	}
 }
 
