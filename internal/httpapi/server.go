@@ -494,9 +494,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, a *api, x *exchan
 // holds an answer back to send it in one write), so the answer is
 // flushed first: the bytes it holds are then the connection's.
 func (s *Server) release(w http.ResponseWriter, x *exchange) {
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
+	f, ok := w.(http.Flusher)
+	if !ok {
+		return // no telling when the answer is written: x is left to the collector
 	}
+	f.Flush()
 	x.reset()
 	s.pool.Put(x)
 }

@@ -2,7 +2,6 @@ package vtl
 
 import (
 	"bytes"
-	"errors"
 	"sync/atomic"
 	"unsafe"
 )
@@ -54,21 +53,23 @@ func typeWord(v any) unsafe.Pointer {
 // nil when another type came first or c is nil (a part outside the
 // compiled form). A type that is not a Binder gets a binding without
 // functions, so it is not asked again.
-func (c *bindCache) lookup(v any, p *refPart, nargs int) *binding {
-	if c == nil {
-		return nil
-	}
-	if b := c.b.Load(); b != nil {
-		if b.typ == typeWord(v) {
+func (c *bindCache) lookup(v any, p *refPart) *binding {
+	if c != nil {
+		if b := c.b.Load(); b != nil && b.typ == typeWord(v) {
 			return b
 		}
-		return nil
 	}
-	return c.resolve(v, p, nargs)
+	return c.resolve(v, p)
 }
 
-func (c *bindCache) resolve(v any, p *refPart, nargs int) *binding {
+// resolve is lookup past its common case: nil when c is nil or bound
+// to another type, else the binding for v's type, made on first use.
+func (c *bindCache) resolve(v any, p *refPart) *binding {
+	if c == nil || c.b.Load() != nil {
+		return nil
+	}
 	b := &binding{typ: typeWord(v)}
+	nargs := len(p.args)
 	if bd, ok := v.(Binder); ok {
 		if p.kind == partMethod {
 			b.call = bd.BindCall(p.name, nargs)
@@ -92,26 +93,12 @@ func (c *bindCache) resolve(v any, p *refPart, nargs int) *binding {
 	return b
 }
 
-// boundProperty is property(v, p) through the part's binding; ok is
+// property is property(v, p) through the part's binding; ok is
 // false when there is none.
 func (c *bindCache) property(v any, p *refPart) (x any, ok bool) {
-	if b := c.lookup(v, p, 0); b != nil && b.prop != nil {
+	if b := c.lookup(v, p); b != nil && b.prop != nil {
 		x, _ = b.prop(v)
 		return x, true
 	}
 	return nil, false
-}
-
-// boundCall is call(v, p, args) through the part's binding; ok is false
-// when there is none.
-func (c *bindCache) call(v any, p *refPart, args []any) (x any, ok bool, err error) {
-	b := c.lookup(v, p, len(p.args))
-	if b == nil || b.call == nil {
-		return nil, false, nil
-	}
-	x, err = b.call(v, args)
-	if err != nil && errors.Is(err, ErrNoMethod) {
-		return nil, true, nil
-	}
-	return x, true, err
 }

@@ -1,5 +1,7 @@
 package vtl
 
+import "errors"
+
 // The compiled form of a template: Parse turns the node tree into Go
 // closures once, so a render does not switch on node and part kinds,
 // evaluates arguments without going through the expression interface,
@@ -231,25 +233,25 @@ func (f cexpr) eval(r *renderer) (any, error) { return f(r) }
 
 // cargs are the compiled arguments of a method part.
 type cargs struct {
-	exprs []expr
-	// consts holds the values of exprs when every one is a literal: they
-	// are passed as they are, shared by every render (Object.Call does
-	// not modify its arguments).
+	fns []cexpr
+	// consts holds the values of the arguments when every one is a
+	// literal: they are passed as they are, shared by every render
+	// (Object.Call does not modify its arguments).
 	consts []any
 }
 
-// compileArgs compiles the arguments of p; literals stay as they are.
+// compileArgs compiles the arguments of p.
 func compileArgs(p *refPart) *cargs {
 	ca := new(cargs)
 	if len(p.args) == 0 {
 		return ca
 	}
-	ca.exprs = make([]expr, len(p.args))
+	ca.fns = make([]cexpr, len(p.args))
 	ca.consts = make([]any, len(p.args))
 	for i, a := range p.args {
-		ca.exprs[i] = a
+		ca.fns[i] = compileExpr(a)
 		if l, lit := a.(*litExpr); !lit {
-			ca.exprs[i], ca.consts = compileExpr(a), nil
+			ca.consts = nil
 		} else if ca.consts != nil {
 			ca.consts[i] = l.v
 		}
@@ -261,17 +263,49 @@ func compileArgs(p *refPart) *cargs {
 // the values pushed on r.args from base, which the caller truncates
 // r.args to once the call is done.
 func (r *renderer) evalCargs(ca *cargs) (args []any, base int, err error) {
-	if ca.consts != nil || len(ca.exprs) == 0 {
-		return ca.consts, len(r.args), nil
+	base = len(r.args)
+	if ca.consts != nil || len(ca.fns) == 0 {
+		return ca.consts, base, nil
 	}
-	if base, err = r.pushArgs(ca.exprs); err != nil {
-		return nil, 0, err
+	for _, f := range ca.fns {
+		v, err := f(r)
+		if err != nil {
+			r.args = r.args[:base]
+			return nil, base, err
+		}
+		if _, ok := v.(*nullArg); ok {
+			v = nil
+		}
+		r.args = append(r.args, v)
 	}
 	return r.args[base:], base, nil
 }
 
 // callCompiled is evalPart of a method part over compiled arguments.
 func (r *renderer) callCompiled(v any, p *refPart, ca *cargs) (any, error) {
+	b := p.bind.lookup(v, p)
+	if b == nil || b.call == nil {
+		return r.callUnbound(v, p, ca)
+	}
+	a, base, err := r.evalCargs(ca)
+	if err != nil {
+		return nil, err
+	}
+	x, err := b.call(v, a)
+	r.args = r.args[:base]
+	if err == nil {
+		err = r.checkSize(x)
+	} else if errors.Is(err, ErrNoMethod) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, r.fail(p.pos, err)
+	}
+	return x, nil
+}
+
+// callUnbound is callCompiled for a receiver without a bound method.
+func (r *renderer) callUnbound(v any, p *refPart, ca *cargs) (any, error) {
 	if d, ok := v.(*defineBlock); ok {
 		// A #define block only has toString().
 		if p.id != mToString || len(p.args) != 0 {
@@ -283,11 +317,7 @@ func (r *renderer) callCompiled(v any, p *refPart, ca *cargs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var x any
-	var bound bool
-	if x, bound, err = p.bind.call(v, p, a); !bound {
-		x, err = r.call(v, p, a)
-	}
+	x, err := r.call(v, p, a)
 	r.args = r.args[:base]
 	if err == nil {
 		err = r.checkSize(x)
@@ -340,7 +370,7 @@ func compileRefNode(n *refNode) cnode {
 		// A host object writing the result itself: through the part's
 		// binding when v has the type bound first, else as a CallWriter.
 		var cw CallWriter
-		b := p.bind.lookup(v, p, len(p.args))
+		b := p.bind.lookup(v, p)
 		if b == nil {
 			cw, _ = v.(CallWriter)
 		}
