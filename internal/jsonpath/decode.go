@@ -53,6 +53,8 @@ type Decoder struct {
 	// AppendJSON prints.
 	s         string
 	canonical bool
+	// The high bits of the bytes of the strings with escapes scanned.
+	hi uint64
 	// A hash table over the keys of one object, to find repeated ones.
 	dupTab []uint32
 	seed   maphash.Seed

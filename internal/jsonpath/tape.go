@@ -86,7 +86,7 @@ func (d *Decoder) Parse(s string) (root Node, canonical bool, err error) {
 		d.tape = d.tape[:0]
 		return Node{}, false, err
 	}
-	return Node{d, 0}, d.canonical && utf8.ValidString(s), nil
+	return Node{d, 0}, d.canonical, nil
 }
 
 // ParseBytes is Parse over b, without copying it: b must not change
@@ -105,7 +105,7 @@ func (d *Decoder) scan() error {
 	s := d.s
 	tape := d.tape[:0]
 	stack := d.stack[:0] // the open containers
-	d.ttext = d.ttext[:0]
+	d.ttext, d.hi = d.ttext[:0], 0
 	canonical := true
 	i := 0
 	var (
@@ -116,6 +116,8 @@ func (d *Decoder) scan() error {
 		// before, and the object is checked for repeated keys only then.
 		f0, f1 uint64
 		maybe  bool
+		// The high bits of the bytes of the strings without escapes.
+		hi uint64
 	)
 	// Whitespace is skipped inline where it is most often absent.
 value:
@@ -128,13 +130,15 @@ value:
 	}
 	c = s[i]
 	if c == '"' {
-		if k := plainEnd(s, i+1); k < len(s) && s[k] == '"' {
+		k, h := plainEnd(s, i+1)
+		hi |= h
+		if k < len(s) && s[k] == '"' {
 			tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
 			i = k + 1
 		} else {
 			var e tnode
 			var err error
-			if e, i, err = d.scanEscaped(s, i+1, k, &canonical); err != nil {
+			if e, i, err = d.scanEscaped(s, i+1, k, h, &canonical); err != nil {
 				return d.fail(tape, stack, err)
 			}
 			tape = append(tape, e)
@@ -205,14 +209,15 @@ key:
 	if i >= len(s) || s[i] != '"' {
 		return d.fail(tape, stack, syntaxError(i, "expected object key"))
 	}
-	if k := plainEnd(s, i+1); k < len(s) && s[k] == '"' {
+	if k, h := plainEnd(s, i+1); k < len(s) && s[k] == '"' {
+		hi |= h
 		tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
 		b0, b1 := keyBits(s[i+1 : k])
 		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
 		f0, f1 = f0|b0, f1|b1
 		i = k + 1
 	} else {
-		e, j, err := d.scanEscaped(s, i+1, k, &canonical)
+		e, j, err := d.scanEscaped(s, i+1, k, h, &canonical)
 		if err != nil {
 			return d.fail(tape, stack, err)
 		}
@@ -244,7 +249,11 @@ after:
 		if i != len(s) {
 			return d.fail(tape, stack, syntaxError(i, "unexpected %q after top-level value", s[i]))
 		}
-		d.tape, d.stack, d.canonical = tape, stack, canonical
+		// Bytes from 0x80 up are only valid in strings: the text is
+		// UTF-8 when no string held any or when they are valid.
+		hi |= d.hi
+		d.tape, d.stack = tape, stack
+		d.canonical = canonical && (hi&highBits == 0 || utf8.ValidString(s))
 		return nil
 	}
 	top = int(stack[len(stack)-1].top)
@@ -336,24 +345,34 @@ func (d *Decoder) tstr(e tnode) string {
 
 // plainEnd returns the index of the first byte from i on that a string
 // literal cannot hold as it is ('"', '\\', a control character), or
-// len(s): eight bytes at a time while they are there.
-func plainEnd(s string, i int) int {
+// len(s): eight bytes at a time while they are there. hi has the high
+// bit of a byte set when a byte scanned from 0x80 up (perhaps one past
+// the index: the words are scanned whole) had it.
+func plainEnd(s string, i int) (k int, hi uint64) {
 	for ; i+8 <= len(s); i += 8 {
-		if m := special8(load8(s, i)); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
+		w := load8(s, i)
+		hi |= w
+		if m := special8(w); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3, hi & highBits
 		}
 	}
 	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' {
 			break
 		}
+		hi |= uint64(c)
 	}
-	return i
+	return i, hi & highBits
 }
+
+// highBits has the high bit of every byte of a word set.
+const highBits = 0x8080808080808080
 
 // scanEscaped unescapes the string from start (after the quote) into
 // the text buffer; i is at the first byte that is not plain.
-func (d *Decoder) scanEscaped(s string, start, i int, canonical *bool) (tnode, int, error) {
+// hi is plainEnd's for the bytes from start to i.
+func (d *Decoder) scanEscaped(s string, start, i int, hi uint64, canonical *bool) (tnode, int, error) {
 	b := d.ttext
 	at := len(b)
 	run := start // the plain bytes from run to i are still to be copied
@@ -366,10 +385,10 @@ func (d *Decoder) scanEscaped(s string, start, i int, canonical *bool) (tnode, i
 		b = append(b, s[run:i]...)
 		if c == '"' {
 			i++
-			if !utf8.Valid(b[at:]) {
+			if hi != 0 && !utf8.Valid(b[at:]) {
 				b = append(b[:at], string([]rune(string(b[at:])))...)
 			}
-			d.ttext = b
+			d.ttext, d.hi = b, d.hi|hi
 			return tnode{kind: tStrEsc, n: uint32(len(b) - at), v: uint64(at)}, i, nil
 		}
 		if c != '\\' {
@@ -435,7 +454,10 @@ func (d *Decoder) scanEscaped(s string, start, i int, canonical *bool) (tnode, i
 			d.ttext = b
 			return tnode{}, i, syntaxError(i, "bad escape \\%c", e)
 		}
-		run, i = i, plainEnd(s, i)
+		var h uint64
+		run = i
+		i, h = plainEnd(s, i)
+		hi |= h
 	}
 }
 

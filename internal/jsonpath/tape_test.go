@@ -99,6 +99,10 @@ func TestParseCanonical(t *testing.T) {
 	}{
 		{`{"a":1,"b":[true,null,"x"]}`, true}, {`{"a":1,"a":2}`, false}, {`{"a": 1}`, false},
 		{`"a\/b"`, false}, {`"\u0001"`, true}, {`"\u0041"`, false}, {`-0`, false}, {`1.5`, true}, {`1.50`, false},
+		// Text that is not UTF-8 (RFC 8259 §8.1) is never canonical, in
+		// a plain string or between escapes, short or long.
+		{"\"\xff\"", false}, {"[\"abcdefghij\xc3\"]", false}, {"\"a\\n\xe2\x82\"", false}, {"{\"\xff\":1}", false},
+		{"\"é€😀 and more than eight bytes\"", true}, {"\"\\nétoile\"", true},
 	} {
 		var d Decoder
 		if _, canon, err := d.Parse(tc.doc); err != nil || canon != tc.canon {
