@@ -118,6 +118,8 @@ func (d *Decoder) scan() error {
 		maybe  bool
 		// The high bits of the bytes of the strings without escapes.
 		hi uint64
+		// Whether the string scanned is a key.
+		isKey bool
 	)
 	// Whitespace is skipped inline where it is most often absent.
 value:
@@ -130,20 +132,8 @@ value:
 	}
 	c = s[i]
 	if c == '"' {
-		k, h := plainEnd(s, i+1)
-		hi |= h
-		if k < len(s) && s[k] == '"' {
-			tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
-			i = k + 1
-		} else {
-			var e tnode
-			var err error
-			if e, i, err = d.scanEscaped(s, i+1, k, h, &canonical); err != nil {
-				return d.fail(tape, stack, err)
-			}
-			tape = append(tape, e)
-		}
-		goto after
+		isKey = false
+		goto str
 	}
 	if len(stack) > maxDepth {
 		return d.fail(tape, stack, syntaxError(i, "nesting deeper than %d", maxDepth))
@@ -209,20 +199,41 @@ key:
 	if i >= len(s) || s[i] != '"' {
 		return d.fail(tape, stack, syntaxError(i, "expected object key"))
 	}
-	if k, h := plainEnd(s, i+1); k < len(s) && s[k] == '"' {
-		hi |= h
-		tape = append(tape, tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)})
-		b0, b1 := keyBits(s[i+1 : k])
-		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
-		f0, f1 = f0|b0, f1|b1
-		i = k + 1
-	} else {
-		e, j, err := d.scanEscaped(s, i+1, k, h, &canonical)
-		if err != nil {
-			return d.fail(tape, stack, err)
+	isKey = true
+str:
+	// The string literal at s[i]: its end is found eight bytes at a
+	// time, the first eight inline, as most strings are shorter.
+	{
+		var (
+			k int
+			h uint64
+			e tnode
+		)
+		if i+9 <= len(s) {
+			w := loadWord(s, i+1)
+			if m := special8(w); m != 0 {
+				k, h = i+1+bits.TrailingZeros64(m)>>3, w&highBits
+			} else {
+				k, h = plainEnd(s, i+9)
+				h |= w & highBits
+			}
+		} else {
+			k, h = plainEnd(s, i+1)
 		}
-		i = j
+		if k < len(s) && s[k] == '"' {
+			hi |= h
+			e = tnode{kind: tStr, n: uint32(k - i - 1), v: uint64(i + 1)}
+			i = k + 1
+		} else {
+			var err error
+			if e, i, err = d.scanEscaped(s, i+1, k, h, &canonical); err != nil {
+				return d.fail(tape, stack, err)
+			}
+		}
 		tape = append(tape, e)
+		if !isKey {
+			goto after
+		}
 		b0, b1 := keyBits(d.tstr(e))
 		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
 		f0, f1 = f0|b0, f1|b1
@@ -364,6 +375,11 @@ func plainEnd(s string, i int) (k int, hi uint64) {
 		hi |= uint64(c)
 	}
 	return i, hi & highBits
+}
+
+// loadWord is load8 without bounds checks: i+8 <= len(s).
+func loadWord(s string, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
 }
 
 // highBits has the high bit of every byte of a word set.

@@ -170,7 +170,7 @@ func TestH1StaleConnections(t *testing.T) {
 	backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%d", n.Add(1))
 	}))
-	backend.Config.IdleTimeout = 50 * time.Millisecond
+	backend.Config.IdleTimeout = 20 * time.Millisecond
 	backend.Start()
 	defer backend.Close()
 	c := New(Options{})
@@ -184,8 +184,9 @@ func TestH1StaleConnections(t *testing.T) {
 		}
 		// The backend closes its idle connections; past freshFor the pool
 		// looks before reusing one, so the POST (not replayable) never meets
-		// a closed connection.
-		time.Sleep(freshFor + 50*time.Millisecond)
+		// a closed connection. The wait leaves the backend's close well
+		// behind even on a loaded machine.
+		time.Sleep(freshFor + 150*time.Millisecond)
 	}
 }
 
