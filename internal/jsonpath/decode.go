@@ -174,13 +174,6 @@ func (d *Decoder) boxFloat(f float64) any {
 	return boxIn(&d.flts[len(d.flts)-1])
 }
 
-// load8 returns the eight bytes of s from i on as a little-endian word.
-func load8(s string, i int) uint64 {
-	w := s[i : i+8]
-	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-}
-
 // wsBits has the bits of the JSON whitespace bytes set.
 const wsBits = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\r'
 

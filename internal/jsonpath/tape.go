@@ -1,6 +1,7 @@
 package jsonpath
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -361,7 +362,7 @@ func (d *Decoder) tstr(e tnode) string {
 // the index: the words are scanned whole) had it.
 func plainEnd(s string, i int) (k int, hi uint64) {
 	for ; i+8 <= len(s); i += 8 {
-		w := load8(s, i)
+		w := loadWord(s, i)
 		hi |= w
 		if m := special8(w); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3, hi & highBits
@@ -377,9 +378,10 @@ func plainEnd(s string, i int) (k int, hi uint64) {
 	return i, hi & highBits
 }
 
-// loadWord is load8 without bounds checks: i+8 <= len(s).
+// loadWord returns the eight bytes of s from i on as a little-endian
+// word, without bounds checks: i+8 <= len(s).
 func loadWord(s string, i int) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))[:])
 }
 
 // highBits has the high bit of every byte of a word set.
