@@ -81,6 +81,29 @@ func compileIf(n *ifNode) cnode {
 		blocks[i] = compileNodes(n.blocks[i])
 	}
 	els, hasEls := compileNodes(n.els), n.hasEls
+	if len(conds) == 1 && !hasEls {
+		// #if without #elseif or #else, as around a separator.
+		cond, block := conds[0], blocks[0]
+		if len(n.blocks[0]) == 1 {
+			if t, ok := n.blocks[0][0].(*textNode); ok {
+				text := t.s
+				return func(r *renderer) error {
+					ok, err := cond(r)
+					if ok && err == nil {
+						r.w.WriteString(text)
+					}
+					return err
+				}
+			}
+		}
+		return func(r *renderer) error {
+			ok, err := cond(r)
+			if ok && err == nil {
+				return r.run(block)
+			}
+			return err
+		}
+	}
 	return func(r *renderer) error {
 		for i, c := range conds {
 			ok, err := c(r)
@@ -102,6 +125,19 @@ func compileIf(n *ifNode) cnode {
 func compileCond(e expr) ccond {
 	switch x := e.(type) {
 	case *refExpr:
+		if len(x.parts) == 1 && x.parts[0].kind == partProp {
+			// $foreach.hasNext and other single properties.
+			slot, p := x.slot, &x.parts[0]
+			p.bind = new(bindCache)
+			return func(r *renderer) (bool, error) {
+				v := r.lookup(slot)
+				if l, ok := v.(*loop); ok && p.id == mHasNext {
+					return l.hasNext, nil
+				}
+				v, err := r.prop(v, p)
+				return refTruth(v), err
+			}
+		}
 		f := compileRef(x, len(x.parts))
 		return func(r *renderer) (bool, error) {
 			v, err := f(r)
