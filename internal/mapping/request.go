@@ -125,12 +125,18 @@ type bodyCache struct {
 	v         any
 	err       error
 	text      string
+	// used is set once the decoder has handed out storage since its
+	// last reset, so a body never read costs no reset.
+	used bool
 }
 
 // reset forgets the parsed body; the decoder's storage is reused.
 func (c *bodyCache) reset() {
 	c.forget()
-	c.dec.Reset()
+	if c.used {
+		c.dec.Reset()
+		c.used = false
+	}
 }
 
 // forget forgets the parsed body but keeps what was decoded valid (the
@@ -154,7 +160,7 @@ func (r *Request) responseBody(body []byte) *bodyCache {
 // reads as {} (vtl.md §2).
 func (c *bodyCache) parse(b []byte) error {
 	if !c.done {
-		c.done = true
+		c.done, c.used = true, true
 		c.text = c.dec.Copy(b)
 		if len(b) == 0 {
 			c.v, c.valued = vtl.NewMap(0), true
@@ -179,7 +185,7 @@ func (c *bodyCache) json(b []byte) (any, error) {
 // bodyString returns b as a string, converting once.
 func (c *bodyCache) bodyString(b []byte) string {
 	if c.text == "" && len(b) > 0 {
-		c.text = c.dec.Copy(b)
+		c.text, c.used = c.dec.Copy(b), true
 	}
 	return c.text
 }
