@@ -179,21 +179,13 @@ func (t *Template) getRenderer() *renderer {
 	}
 	n := len(t.names)
 	return &renderer{
-		t:        t,
-		vars:     make([]any, n),
-		set:      make([]bool, n),
-		setCount: make([]uint32, n),
-		rootv:    make([]any, n),
-		rootOK:   make([]bool, n),
+		t:     t,
+		slots: make([]slot, n),
 	}
 }
 
 func (t *Template) putRenderer(r *renderer) {
-	clear(r.vars)
-	clear(r.set)
-	clear(r.setCount)
-	clear(r.rootv)
-	clear(r.rootOK)
+	clear(r.slots)
 	clear(r.args[:cap(r.args)])
 	r.args = r.args[:0]
 	r.w, r.root, r.cur = nil, nil, nil

@@ -40,24 +40,29 @@ type loop struct {
 	parent  *loop
 }
 
+// slot is one variable of a render: its value when #set (or a loop
+// or macro argument) assigned it, how often it was assigned, and the
+// root scope's value once looked up.
+type slot struct {
+	v, root     any
+	count       uint32
+	set, rootOK bool
+}
+
 type renderer struct {
-	t        *Template
-	w        *bytes.Buffer
-	start    int
-	root     Scope
-	opt      Options
-	vars     []any
-	set      []bool
-	setCount []uint32
-	rootv    []any  // root variables looked up so far in this render
-	rootOK   []bool // which of rootv are filled
-	args     []any
-	cur      *loop
-	loops    []*loop
-	depth    int
-	total    int
-	bufs     []*bytes.Buffer
-	nbuf     int
+	t     *Template
+	w     *bytes.Buffer
+	start int
+	root  Scope
+	opt   Options
+	slots []slot // the variables, by slot
+	args  []any
+	cur   *loop
+	loops []*loop
+	depth int
+	total int
+	bufs  []*bytes.Buffer
+	nbuf  int
 	// ref renders with the node tree instead of its compiled form.
 	ref bool
 }
@@ -156,8 +161,8 @@ func (r *renderer) checkSize(v any) error {
 }
 
 func (r *renderer) lookup(slot int) any {
-	if r.set[slot] {
-		return r.vars[slot]
+	if r.slots[slot].set {
+		return r.slots[slot].v
 	}
 	switch slot {
 	case slotVelocityCount:
@@ -169,21 +174,21 @@ func (r *renderer) lookup(slot int) any {
 			return r.cur.hasNext
 		}
 	}
-	if r.rootOK[slot] {
-		return r.rootv[slot]
+	if r.slots[slot].rootOK {
+		return r.slots[slot].root
 	}
 	if r.root == nil {
 		return nil
 	}
 	v, _ := r.root.Lookup(r.t.names[slot])
-	r.rootv[slot], r.rootOK[slot] = v, true
+	r.slots[slot].root, r.slots[slot].rootOK = v, true
 	return v
 }
 
 func (r *renderer) setVar(slot int, v any) {
-	r.vars[slot] = v
-	r.set[slot] = true
-	r.setCount[slot]++
+	r.slots[slot].v = v
+	r.slots[slot].set = true
+	r.slots[slot].count++
 }
 
 func (n *textNode) render(r *renderer) error {
@@ -247,8 +252,8 @@ func (r *renderer) emit(ref *refExpr, v any) error {
 }
 
 func (r *renderer) rawLookup(slot int) any {
-	if r.set[slot] {
-		return r.vars[slot]
+	if r.slots[slot].set {
+		return r.slots[slot].v
 	}
 	return nil
 }
@@ -499,10 +504,10 @@ func (n *foreachNode) render(r *renderer) error {
 	if count == 0 {
 		return nil
 	}
-	oldVar, oldSet := r.vars[n.slot], r.set[n.slot]
-	oldFe, oldFeSet := r.vars[slotForeach], r.set[slotForeach]
+	oldVar, oldSet := r.slots[n.slot].v, r.slots[n.slot].set
+	oldFe, oldFeSet := r.slots[slotForeach].v, r.slots[slotForeach].set
 	l := r.pushLoop()
-	r.vars[slotForeach], r.set[slotForeach] = l, true
+	r.slots[slotForeach].v, r.slots[slotForeach].set = l, true
 	var err error
 	for i := 0; ; i++ {
 		var item any
@@ -554,11 +559,11 @@ func (n *foreachNode) render(r *renderer) error {
 		}
 		l.index, l.hasNext = i, i+1 < count
 		if item == nil {
-			r.vars[n.slot], r.set[n.slot] = nil, false
+			r.slots[n.slot].v, r.slots[n.slot].set = nil, false
 		} else {
-			r.vars[n.slot], r.set[n.slot] = item, true
+			r.slots[n.slot].v, r.slots[n.slot].set = item, true
 		}
-		r.vars[slotForeach], r.set[slotForeach] = l, true
+		r.slots[slotForeach].v, r.slots[slotForeach].set = l, true
 		if n.code != nil && !r.ref {
 			err = r.run(n.code)
 		} else {
@@ -573,8 +578,8 @@ func (n *foreachNode) render(r *renderer) error {
 	}
 done:
 	r.cur = l.parent
-	r.vars[n.slot], r.set[n.slot] = oldVar, oldSet
-	r.vars[slotForeach], r.set[slotForeach] = oldFe, oldFeSet
+	r.slots[n.slot].v, r.slots[n.slot].set = oldVar, oldSet
+	r.slots[slotForeach].v, r.slots[slotForeach].set = oldFe, oldFeSet
 	return err
 }
 
@@ -621,12 +626,12 @@ func (n *macroCallNode) render(r *renderer) error {
 	old := stack[:0]
 	for i := range bound {
 		s := d.params[i]
-		old = append(old, saved{r.vars[s], r.set[s], 0})
+		old = append(old, saved{r.slots[s].v, r.slots[s].set, 0})
 	}
 	for i := range bound {
 		s := d.params[i]
 		r.setVar(s, r.args[base+i])
-		old[i].count = r.setCount[s]
+		old[i].count = r.slots[s].count
 	}
 	r.args = r.args[:base]
 	r.depth++
@@ -634,8 +639,8 @@ func (n *macroCallNode) render(r *renderer) error {
 	r.depth--
 	for i := range bound {
 		s := d.params[i]
-		if r.setCount[s] == old[i].count {
-			r.vars[s], r.set[s] = old[i].v, old[i].set
+		if r.slots[s].count == old[i].count {
+			r.slots[s].v, r.slots[s].set = old[i].v, old[i].set
 		}
 	}
 	if err == errBreak {
