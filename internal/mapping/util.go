@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -20,38 +19,33 @@ type Util struct{}
 
 var _ vtl.CallWriter = Util{}
 
-// WriteCall implements vtl.CallWriter: $util.escapeJavaScript rendered
+// AppendCall implements vtl.CallWriter: $util.escapeJavaScript rendered
 // in text is escaped straight into the output.
-func (Util) WriteCall(w *bytes.Buffer, name string, args []any) (bool, error) {
+func (Util) AppendCall(b []byte, name string, args []any) ([]byte, bool, error) {
 	if name != "escapeJavaScript" || len(args) != 1 {
-		return false, nil
+		return b, false, nil
 	}
-	return writeEscapeJavaScript(nil, w, args)
+	return appendEscapeJavaScriptCall(nil, b, args)
 }
 
 var _ vtl.WriteBinder = Util{}
 
 // BindWrite implements vtl.WriteBinder for $util.escapeJavaScript.
-func (Util) BindWrite(name string, nargs int) func(recv any, w *bytes.Buffer, args []any) (bool, error) {
+func (Util) BindWrite(name string, nargs int) func(recv any, b []byte, args []any) ([]byte, bool, error) {
 	if name != "escapeJavaScript" || nargs != 1 {
 		return nil
 	}
-	return writeEscapeJavaScript
+	return appendEscapeJavaScriptCall
 }
 
-// writeEscapeJavaScript writes $util.escapeJavaScript(args[0]) to w,
-// nothing for a null argument (the call's null result).
-func writeEscapeJavaScript(_ any, w *bytes.Buffer, args []any) (bool, error) {
+// appendEscapeJavaScriptCall appends $util.escapeJavaScript(args[0])
+// to b, nothing for a null argument (the call's null result).
+func appendEscapeJavaScriptCall(_ any, b []byte, args []any) ([]byte, bool, error) {
 	if args[0] == nil {
-		return false, nil
+		return b, false, nil
 	}
 	s := javaString(args[0])
-	if i := jsPlain(s); i == len(s) {
-		w.WriteString(s)
-	} else {
-		w.Write(appendEscapeJavaScript(w.AvailableBuffer(), s, i))
-	}
-	return true, nil
+	return appendEscapeJavaScript(b, s, jsPlain(s)), true, nil
 }
 
 // Property implements vtl.Object; $util has no properties.

@@ -1,7 +1,6 @@
 package vtl
 
 import (
-	"bytes"
 	"sync"
 	"sync/atomic"
 )
@@ -188,11 +187,11 @@ func (t *Template) putRenderer(r *renderer) {
 	clear(r.slots)
 	clear(r.args[:cap(r.args)])
 	r.args = r.args[:0]
-	r.w, r.root, r.cur = nil, nil, nil
+	r.out, r.root, r.cur = nil, nil, nil
 	r.nbuf = 0
 	for i, b := range r.bufs {
-		if b.Cap() > 64<<10 {
-			r.bufs[i] = new(bytes.Buffer) // do not keep huge buffers pooled
+		if cap(b) > 64<<10 {
+			r.bufs[i] = nil // do not keep huge buffers pooled
 		}
 	}
 	t.pool.Put(r)

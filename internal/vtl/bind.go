@@ -1,7 +1,6 @@
 package vtl
 
 import (
-	"bytes"
 	"sync/atomic"
 	"unsafe"
 )
@@ -25,10 +24,10 @@ type Binder interface {
 // be resolved by name once, as Binder resolves calls.
 type WriteBinder interface {
 	CallWriter
-	// BindWrite returns a function doing what WriteCall(w, name, args)
-	// does on any receiver of the implementing type for nargs
-	// arguments, or nil when WriteCall never writes that call.
-	BindWrite(name string, nargs int) func(recv any, w *bytes.Buffer, args []any) (bool, error)
+	// BindWrite returns a function doing what AppendCall(b, name,
+	// args) does on any receiver of the implementing type for nargs
+	// arguments, or nil when AppendCall never writes that call.
+	BindWrite(name string, nargs int) func(recv any, b []byte, args []any) ([]byte, bool, error)
 }
 
 // binding is what one reference part resolved for one receiver type.
@@ -37,7 +36,7 @@ type binding struct {
 	prop func(recv any) (any, bool)
 	call func(recv any, args []any) (any, error)
 	// write is the CallWriter's writing of a method rendered in text.
-	write func(recv any, w *bytes.Buffer, args []any) (bool, error)
+	write func(recv any, b []byte, args []any) ([]byte, bool, error)
 }
 
 // bindCache holds the binding of a reference part: the first receiver
@@ -82,8 +81,8 @@ func (c *bindCache) resolve(v any, p *refPart) *binding {
 			b.write = wb.BindWrite(p.name, nargs)
 		} else if _, ok := v.(CallWriter); ok {
 			name := p.name
-			b.write = func(recv any, w *bytes.Buffer, args []any) (bool, error) {
-				return recv.(CallWriter).WriteCall(w, name, args)
+			b.write = func(recv any, out []byte, args []any) ([]byte, bool, error) {
+				return recv.(CallWriter).AppendCall(out, name, args)
 			}
 		}
 	}

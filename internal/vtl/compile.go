@@ -44,7 +44,7 @@ func compileNode(n node) cnode {
 	case *textNode:
 		s := x.s
 		return func(r *renderer) error {
-			r.w.WriteString(s)
+			r.out = append(r.out, s...)
 			return nil
 		}
 	case *refNode:
@@ -90,7 +90,7 @@ func compileIf(n *ifNode) cnode {
 				return func(r *renderer) error {
 					ok, err := cond(r)
 					if ok && err == nil {
-						r.w.WriteString(text)
+						r.out = append(r.out, text...)
 					}
 					return err
 				}
@@ -376,7 +376,7 @@ func compileRefNode(n *refNode) cnode {
 		slot := ref.slot
 		return func(r *renderer) error {
 			if s, ok := r.lookup(slot).(string); ok {
-				r.w.WriteString(s)
+				r.out = append(r.out, s...)
 				return r.checkOutput(ref.pos)
 			}
 			return n.render(r)
@@ -426,9 +426,9 @@ func compileRefNode(n *refNode) cnode {
 			wrote bool
 		)
 		if cw != nil {
-			wrote, err = cw.WriteCall(r.w, p.name, a)
+			r.out, wrote, err = cw.AppendCall(r.out, p.name, a)
 		} else {
-			wrote, err = b.write(v, r.w, a)
+			r.out, wrote, err = b.write(v, r.out, a)
 		}
 		if err == nil && !wrote {
 			if x, err = r.call(v, p, a); err == nil {

@@ -32,17 +32,16 @@ func (writerObj) Call(name string, args []any) (any, error) {
 	return nil, ErrNoMethod
 }
 
-func (writerObj) WriteCall(w *bytes.Buffer, name string, args []any) (bool, error) {
+func (writerObj) AppendCall(b []byte, name string, args []any) ([]byte, bool, error) {
 	switch name {
 	case "up":
 		if len(args) == 1 && args[0] != nil {
-			w.WriteString(strings.ToUpper(toString(args[0])))
-			return true, nil
+			return append(b, strings.ToUpper(toString(args[0]))...), true, nil
 		}
 	case "boom":
-		return false, errors.New("boom")
+		return b, false, errors.New("boom")
 	}
-	return false, nil
+	return b, false, nil
 }
 
 // boundObj is a Binder host object: its bound functions are its

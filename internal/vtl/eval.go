@@ -50,8 +50,11 @@ type slot struct {
 }
 
 type renderer struct {
-	t     *Template
-	w     *bytes.Buffer
+	t *Template
+	// out is the output: the destination's spare room, grown as
+	// needed; start is where the output of the innermost string being
+	// built (or of the render) starts.
+	out   []byte
 	start int
 	root  Scope
 	opt   Options
@@ -61,7 +64,7 @@ type renderer struct {
 	loops []*loop
 	depth int
 	total int
-	bufs  []*bytes.Buffer
+	bufs  [][]byte
 	nbuf  int
 	// ref renders with the node tree instead of its compiled form.
 	ref bool
@@ -95,7 +98,9 @@ func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool) er
 		opt.MaxOutput = 4 << 20
 	}
 	r := t.getRenderer()
-	r.w, r.start, r.root, r.opt = w, w.Len(), root, opt
+	// The output is appended to w's spare room and handed to w at the
+	// end, so writes do not go through w one by one.
+	r.out, r.start, r.root, r.opt = w.AvailableBuffer(), 0, root, opt
 	r.depth, r.total, r.ref = 0, 0, ref
 	var err error
 	if ref {
@@ -103,6 +108,7 @@ func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool) er
 	} else {
 		err = r.run(t.code)
 	}
+	w.Write(r.out)
 	t.putRenderer(r)
 	if err == errStop || err == errBreak {
 		err = nil
@@ -135,7 +141,7 @@ func (r *renderer) fail(p pos, err error) error {
 }
 
 func (r *renderer) checkOutput(p pos) error {
-	if r.w.Len()-r.start > r.opt.MaxOutput {
+	if len(r.out)-r.start > r.opt.MaxOutput {
 		return r.fail(p, ErrOutputLimit)
 	}
 	return nil
@@ -192,7 +198,7 @@ func (r *renderer) setVar(slot int, v any) {
 }
 
 func (n *textNode) render(r *renderer) error {
-	r.w.WriteString(n.s)
+	r.out = append(r.out, n.s...)
 	return nil
 }
 
@@ -214,16 +220,16 @@ func (n *refNode) render(r *renderer) error {
 	if n.bs > 0 {
 		if v == nil {
 			for range n.bs {
-				r.w.WriteByte('\\')
+				r.out = append(r.out, '\\')
 			}
-			r.w.WriteString(ref.src)
+			r.out = append(r.out, ref.src...)
 			return nil
 		}
 		for range n.bs / 2 {
-			r.w.WriteByte('\\')
+			r.out = append(r.out, '\\')
 		}
 		if n.bs%2 == 1 {
-			r.w.WriteString(ref.src)
+			r.out = append(r.out, ref.src...)
 			return nil
 		}
 	}
@@ -238,11 +244,11 @@ func (r *renderer) emit(ref *refExpr, v any) error {
 		}
 		if len(ref.parts) == 0 {
 			if na, ok := r.rawLookup(ref.slot).(*nullArg); ok {
-				r.w.WriteString(na.src)
+				r.out = append(r.out, na.src...)
 				return nil
 			}
 		}
-		r.w.WriteString(ref.src)
+		r.out = append(r.out, ref.src...)
 		return nil
 	}
 	if err := r.writeValue(v, ref.pos); err != nil {
@@ -261,19 +267,19 @@ func (r *renderer) rawLookup(slot int) any {
 func (r *renderer) writeValue(v any, p pos) error {
 	switch x := v.(type) {
 	case string:
-		r.w.WriteString(x)
+		r.out = append(r.out, x...)
 	case int64:
-		r.w.Write(strconv.AppendInt(r.w.AvailableBuffer(), x, 10))
+		r.out = strconv.AppendInt(r.out, x, 10)
 	case bool:
 		if x {
-			r.w.WriteString("true")
+			r.out = append(r.out, "true"...)
 		} else {
-			r.w.WriteString("false")
+			r.out = append(r.out, "false"...)
 		}
 	case *defineBlock:
 		return r.renderDefine(x)
 	default:
-		r.w.Write(appendValue(r.w.AvailableBuffer(), v, 0))
+		r.out = appendValue(r.out, v, 0)
 	}
 	return nil
 }
@@ -297,13 +303,12 @@ func (r *renderer) stringOf(v any) (string, error) {
 	case string:
 		return x, nil
 	case *defineBlock:
-		saved, start := r.w, r.start
-		b := r.getBuf()
-		r.w, r.start = b, 0
+		saved, start := r.out, r.start
+		r.out, r.start = r.getBuf(), 0
 		err := r.renderDefine(x)
-		r.w, r.start = saved, start
-		s := b.String()
-		r.putBuf()
+		s := string(r.out)
+		r.putBuf(r.out)
+		r.out, r.start = saved, start
 		return s, err
 	}
 	return toString(v), nil
@@ -594,7 +599,7 @@ func (stopNode) render(*renderer) error  { return errStop }
 func (n *macroCallNode) render(r *renderer) error {
 	d := n.def
 	if d == nil {
-		r.w.WriteString(n.literal)
+		r.out = append(r.out, n.literal...)
 		return nil
 	}
 	if r.depth >= r.opt.MaxDepth {
@@ -658,29 +663,31 @@ func (e *litExpr) eval(*renderer) (any, error) { return e.v, nil }
 
 // getBuf returns a scratch buffer for building a string; buffers are
 // reused across renders and nest for strings built inside strings.
-func (r *renderer) getBuf() *bytes.Buffer {
+func (r *renderer) getBuf() []byte {
 	if r.nbuf == len(r.bufs) {
-		r.bufs = append(r.bufs, new(bytes.Buffer))
+		r.bufs = append(r.bufs, nil)
 	}
-	b := r.bufs[r.nbuf]
+	b := r.bufs[r.nbuf][:0]
 	r.nbuf++
-	b.Reset()
 	return b
 }
 
-func (r *renderer) putBuf() { r.nbuf-- }
+// putBuf gives back the buffer getBuf returned last, as it has grown.
+func (r *renderer) putBuf(b []byte) {
+	r.nbuf--
+	r.bufs[r.nbuf] = b
+}
 
 func (e *interpExpr) eval(r *renderer) (any, error) {
-	saved, start := r.w, r.start
-	b := r.getBuf()
-	r.w, r.start = b, 0
+	saved, start := r.out, r.start
+	r.out, r.start = r.getBuf(), 0
 	err := r.renderNodes(e.nodes)
-	r.w, r.start = saved, start
 	if err == errBreak {
 		err = nil
 	}
-	s := b.String()
-	r.putBuf()
+	s := string(r.out)
+	r.putBuf(r.out)
+	r.out, r.start = saved, start
 	return s, err
 }
 
@@ -885,7 +892,7 @@ func (e *refExpr) evalWrite(r *renderer) (v any, wrote bool, err error) {
 		return nil, false, err
 	}
 	args := r.args[base:]
-	if wrote, err = cw.WriteCall(r.w, p.name, args); err == nil && !wrote {
+	if r.out, wrote, err = cw.AppendCall(r.out, p.name, args); err == nil && !wrote {
 		v, err = r.call(v, p, args)
 		if err == nil {
 			err = r.checkSize(v)

@@ -1,7 +1,6 @@
 package vtl
 
 import (
-	"bytes"
 	"errors"
 	"sync/atomic"
 )
@@ -196,11 +195,11 @@ var ErrNoMethod = errors.New("vtl: no such method")
 // $util.escapeJavaScript($x), sparing the string in between.
 type CallWriter interface {
 	Object
-	// WriteCall appends the string $o.name(args...) would return to w
-	// and reports true, or reports false without writing anything to
-	// leave the call to Call (a result that is not a string, null or
-	// an unknown method). args is only valid during the call.
-	WriteCall(w *bytes.Buffer, name string, args []any) (bool, error)
+	// AppendCall appends the string $o.name(args...) would return to b
+	// and returns it with true, or returns b unchanged with false to
+	// leave the call to Call (a result that is not a string, null or an
+	// unknown method). args is only valid during the call.
+	AppendCall(b []byte, name string, args []any) ([]byte, bool, error)
 }
 
 // Iterable is implemented by host objects that #foreach can iterate.
