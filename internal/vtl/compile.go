@@ -1,6 +1,9 @@
 package vtl
 
-import "errors"
+import (
+	"encoding/binary"
+	"errors"
+)
 
 // The compiled form of a template: Parse turns the node tree into Go
 // closures once, so a render does not switch on node and part kinds,
@@ -29,6 +32,36 @@ func compileNodes(ns []node) []cnode {
 	return out
 }
 
+// short is a text of at most 16 bytes held as two words, so writing it
+// is two stores rather than a copy.
+type short struct {
+	w0, w1 uint64
+	n      int
+}
+
+func shortText(s string) short {
+	var b [16]byte
+	copy(b[:], s)
+	return short{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:]), len(s)}
+}
+
+// writeShort appends t: both words are stored into the spare room when
+// there are 16 bytes of it (the bytes past t's length are not output).
+func (r *renderer) writeShort(t *short) {
+	l := len(r.out)
+	if cap(r.out)-l < 16 {
+		var b [16]byte
+		binary.LittleEndian.PutUint64(b[:8], t.w0)
+		binary.LittleEndian.PutUint64(b[8:], t.w1)
+		r.out = append(r.out, b[:t.n]...)
+		return
+	}
+	b := r.out[l : l+16]
+	binary.LittleEndian.PutUint64(b[:8], t.w0)
+	binary.LittleEndian.PutUint64(b[8:], t.w1)
+	r.out = r.out[:l+t.n]
+}
+
 // run renders a compiled block.
 func (r *renderer) run(code []cnode) error {
 	for _, f := range code {
@@ -42,6 +75,13 @@ func (r *renderer) run(code []cnode) error {
 func compileNode(n node) cnode {
 	switch x := n.(type) {
 	case *textNode:
+		if len(x.s) <= 16 {
+			t := shortText(x.s)
+			return func(r *renderer) error {
+				r.writeShort(&t)
+				return nil
+			}
+		}
 		s := x.s
 		return func(r *renderer) error {
 			r.out = append(r.out, s...)
@@ -87,6 +127,16 @@ func compileIf(n *ifNode) cnode {
 		if len(n.blocks[0]) == 1 {
 			if t, ok := n.blocks[0][0].(*textNode); ok {
 				text := t.s
+				if len(text) <= 16 {
+					t := shortText(text)
+					return func(r *renderer) error {
+						ok, err := cond(r)
+						if ok && err == nil {
+							r.writeShort(&t)
+						}
+						return err
+					}
+				}
 				return func(r *renderer) error {
 					ok, err := cond(r)
 					if ok && err == nil {

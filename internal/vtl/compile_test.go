@@ -161,3 +161,34 @@ func TestCompiledMatchesTree(t *testing.T) {
 		renderBoth(t, tpl, func() Scope { return exampleScope(t, c) }, Options{NullAsEmpty: true})
 	}
 }
+
+// TestShortTextAtCapacity checks that texts of up to 16 bytes, written
+// as two words into the output's spare room, render exactly whatever
+// room the destination has left, and leave what it held before intact.
+func TestShortTextAtCapacity(t *testing.T) {
+	t.Parallel()
+	for n := 0; n <= 17; n++ {
+		text := strings.Repeat("abcdefghijklmnopq", 2)[:n]
+		for _, src := range []string{text + "${x}" + text, "#if(true)" + text + "#{end}" + text} {
+			tpl, err := Parse(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := text + "X" + text
+			if strings.HasPrefix(src, "#if") {
+				want = text + text
+			}
+			for room := 0; room <= 40; room++ {
+				var b bytes.Buffer
+				b.Grow(3 + room)
+				b.WriteString("pre")
+				if err := tpl.Render(&b, MapScope{"x": "X"}, Options{}); err != nil {
+					t.Fatal(err)
+				}
+				if got := b.String(); got != "pre"+want {
+					t.Fatalf("%q with %d bytes of room renders %q, want %q", src, room, got, "pre"+want)
+				}
+			}
+		}
+	}
+}
