@@ -435,6 +435,10 @@ func compileRefNode(n *refNode) cnode {
 		f := compileRef(ref, np)
 		return func(r *renderer) error {
 			v, err := f(r)
+			if s, ok := v.(string); ok && err == nil {
+				r.out = append(r.out, s...)
+				return r.checkOutput(ref.pos)
+			}
 			if err != nil {
 				return err
 			}
@@ -462,6 +466,10 @@ func compileRefNode(n *refNode) cnode {
 		}
 		if cw == nil && (b == nil || b.write == nil) {
 			x, err := r.callCompiled(v, p, ca)
+			if s, ok := x.(string); ok && err == nil {
+				r.out = append(r.out, s...)
+				return r.checkOutput(ref.pos)
+			}
 			if err != nil {
 				return err
 			}

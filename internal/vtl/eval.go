@@ -142,10 +142,13 @@ func (r *renderer) fail(p pos, err error) error {
 
 func (r *renderer) checkOutput(p pos) error {
 	if len(r.out)-r.start > r.opt.MaxOutput {
-		return r.fail(p, ErrOutputLimit)
+		return r.outputLimit(p)
 	}
 	return nil
 }
+
+// outputLimit is checkOutput's failure.
+func (r *renderer) outputLimit(p pos) error { return r.fail(p, ErrOutputLimit) }
 
 // maxCollection bounds the elements a list may grow to.
 const maxCollection = 1 << 20
