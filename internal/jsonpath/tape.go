@@ -164,6 +164,20 @@ value:
 		}
 		goto value
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		if c != '-' {
+			// A non-negative integer of up to 18 digits, the common
+			// number, is read inline; scanNumber reads the others.
+			j, u := i, uint64(0)
+			for j < len(s) && j-i < 18 && s[j]-'0' <= 9 {
+				u = u*10 + uint64(s[j]-'0')
+				j++
+			}
+			if j < len(s) && numEnd(s[j]) && (c != '0' || j == i+1) {
+				tape = append(tape, tnode{kind: tInt, v: u})
+				i = j
+				goto after
+			}
+		}
 		var e tnode
 		var err error
 		if e, i, err = scanNumber(s, i, &canonical); err != nil {
@@ -317,6 +331,12 @@ pop:
 		stack = stack[:len(stack)-1]
 	}
 	goto after
+}
+
+// numEnd reports whether c cannot continue a number: not a digit, a
+// decimal point or an exponent.
+func numEnd(c byte) bool {
+	return (c < '0' || c > '9') && c != '.' && c != 'e' && c != 'E'
 }
 
 // frame is an open container: its tape index, and the key filter of

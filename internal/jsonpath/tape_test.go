@@ -229,3 +229,40 @@ func toJSONValue(v any) any {
 	}
 	return v
 }
+
+// TestParseIntegers checks integers around the inline path's limits
+// against RFC 8259 §6: leading zeros are errors, 18 and 19 digits read
+// as integers, a fraction or exponent makes a decimal.
+func TestParseIntegers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		doc  string
+		n    int64
+		kind int // 0 integer, 1 decimal, 2 error
+	}{
+		{"[0]", 0, 0}, {"[7]", 7, 0}, {"[42,", 0, 2}, {"[01]", 0, 2}, {"[00]", 0, 2}, {"[0.5]", 0, 1},
+		{"[123456789012345678]", 123456789012345678, 0}, {"[1234567890123456789]", 1234567890123456789, 0},
+		{"[92233720368547758070]", 0, 1}, {"[12e3]", 0, 1}, {"[12E3]", 0, 1}, {"[12.]", 0, 2}, {"[1x]", 0, 2},
+		{"[-5]", -5, 0}, {"5", 5, 0}, {`{"a":9}`, 9, 0},
+	} {
+		var d Decoder
+		root, _, err := d.Parse(tc.doc)
+		if (err != nil) != (tc.kind == 2) {
+			t.Errorf("%s: error %v", tc.doc, err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		n := root
+		if k := root.Kind(); k == Array {
+			n, _ = root.Index(0)
+		} else if k == Object {
+			n, _ = root.Get("a")
+		}
+		v, isInt := n.Int()
+		if isInt != (tc.kind == 0) || isInt && v != tc.n {
+			t.Errorf("%s: Int %d %v, want %d integer %v", tc.doc, v, isInt, tc.n, tc.kind == 0)
+		}
+	}
+}
