@@ -92,11 +92,7 @@ func compileNode(n node) cnode {
 	case *ifNode:
 		return compileIf(x)
 	case *foreachNode:
-		if _, isRange := x.src.(*rangeExpr); !isRange {
-			x.csrc = compileExpr(x.src)
-		}
-		x.code = compileNodes(x.body)
-		return x.render
+		return compileForeach(x)
 	case *setNode:
 		if len(x.target.parts) == 0 {
 			val, slot := compileExpr(x.val), x.target.slot
@@ -111,6 +107,71 @@ func compileNode(n node) cnode {
 		}
 	}
 	return n.render
+}
+
+// compileForeach compiles a #foreach. A loop over a list of its own
+// (not a view of a map) runs a loop of its own with fewer live values
+// than the general one, which takes every other source.
+func compileForeach(n *foreachNode) cnode {
+	n.code = compileNodes(n.body)
+	if _, isRange := n.src.(*rangeExpr); isRange {
+		return n.render
+	}
+	n.csrc = compileExpr(n.src)
+	src, code, slot, at := n.csrc, n.code, n.slot, n.pos
+	return func(r *renderer) error {
+		v, err := src(r)
+		if err != nil {
+			return err
+		}
+		list, ok := v.(*List)
+		if !ok || list.src != nil {
+			return n.iterate(r, v, true)
+		}
+		if len(list.Items) == 0 {
+			return nil
+		}
+		mod := list.mod
+		oldVar, oldSet := r.slots[slot].v, r.slots[slot].set
+		oldFe, oldFeSet := r.slots[slotForeach].v, r.slots[slotForeach].set
+		l := r.pushLoop()
+		for i := 0; i != len(list.Items); i++ {
+			if list.mod != mod || i > len(list.Items) {
+				err = r.fail(at, errConcurrentModification)
+				break
+			}
+			if i >= r.opt.MaxIterations {
+				err = r.fail(at, ErrIterationLimit)
+				break
+			}
+			if r.total++; r.total > r.opt.MaxTotalIterations {
+				err = r.fail(at, ErrIterationLimit)
+				break
+			}
+			if err = r.checkOutput(at); err != nil {
+				break
+			}
+			item := list.Items[i]
+			l.index, l.hasNext = i, i+1 < len(list.Items)
+			r.slots[slot].v, r.slots[slot].set = item, item != nil
+			r.slots[slotForeach].v, r.slots[slotForeach].set = l, true
+			for _, f := range code {
+				if err = f(r); err != nil {
+					break
+				}
+			}
+			if err != nil {
+				if err == errBreak {
+					err = nil
+				}
+				break
+			}
+		}
+		r.cur = l.parent
+		r.slots[slot].v, r.slots[slot].set = oldVar, oldSet
+		r.slots[slotForeach].v, r.slots[slotForeach].set = oldFe, oldFeSet
+		return err
+	}
 }
 
 func compileIf(n *ifNode) cnode {

@@ -128,6 +128,14 @@ var compiledCases = []string{
 	"$a.tag $a.greet('x') $a.greet() $a.nope() $a.nope $a.greet($a.tag).length() $a.fail()",
 	"#foreach($o in $objs)[$o.tag|$o.greet($velocityCount)|$o.up('q')|$o.nope()]#end",
 	"#foreach($o in $objs)#if($o.tag)T#end#end $objs.get(0).greet(1) #foreach($o in $objs)$o.fail()#end",
+	// #foreach over a list: changes while it runs, #break, nesting,
+	// null items, and the loop variable restored afterwards.
+	"#set($z = [1, 2, 3])#foreach($i in $z)$i#if($i == 1)$z.remove(2)$z.remove(1)#end#end $z",
+	"#set($z = [1, 2, 3])#foreach($i in $z)$i#if($i == 1)$z.remove(2)$z.remove(1)$z.remove(0)#end#end $z",
+	"#set($z = [1, 2, 3])#foreach($i in $z)$i$z.add(9)#end $z",
+	"#set($z = [1, 2, 3])#foreach($i in $z)$i#set($d = $z.remove(0))$d#end|$i|$z",
+	"#set($z = [1, $x, 3])#set($i = 'kept')#foreach($i in $z)[$i]#foreach($j in $z)$j$foreach.hasNext#break#end#end $i",
+	"#foreach($i in [])x#end#foreach($i in $l)#if($foreach.index == 1)#break#end$i#end",
 }
 
 // TestCompiledMatchesTree checks that the compiled form renders exactly

@@ -457,7 +457,11 @@ func (r *renderer) pushLoop() *loop {
 // a #foreach body changed the collection it iterates.
 var errConcurrentModification = &methodError{"ConcurrentModificationException"}
 
-func (n *foreachNode) render(r *renderer) error {
+func (n *foreachNode) render(r *renderer) error { return n.iterate(r, nil, false) }
+
+// iterate renders the loop over the value of its source: v when
+// evaluated, else the source is evaluated first.
+func (n *foreachNode) iterate(r *renderer, v any, evaluated bool) error {
 	var (
 		list     *List  // list iteration (ArrayList iterator semantics)
 		view     []any  // map values or a map view (LinkedHashMap iterator semantics)
@@ -481,15 +485,16 @@ func (n *foreachNode) render(r *renderer) error {
 			count = int(min(from-to, 1<<40)) + 1
 		}
 	} else {
-		var v any
-		var err error
-		if n.csrc != nil && !r.ref {
-			v, err = n.csrc(r)
-		} else {
-			v, err = n.src.eval(r)
-		}
-		if err != nil {
-			return err
+		if !evaluated {
+			var err error
+			if n.csrc != nil && !r.ref {
+				v, err = n.csrc(r)
+			} else {
+				v, err = n.src.eval(r)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		switch c := v.(type) {
 		case *List:
