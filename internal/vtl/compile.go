@@ -1,8 +1,8 @@
 package vtl
 
 import (
-	"encoding/binary"
 	"errors"
+	"unsafe"
 )
 
 // The compiled form of a template: Parse turns the node tree into Go
@@ -32,34 +32,42 @@ func compileNodes(ns []node) []cnode {
 	return out
 }
 
-// short is a text of at most 16 bytes held as two words, so writing it
-// is two stores rather than a copy.
+// short is a text of at most 16 bytes held in place, so writing it is
+// one 16-byte store rather than a copy.
 type short struct {
-	w0, w1 uint64
-	n      int
+	b [16]byte
+	n int
 }
 
 func shortText(s string) short {
-	var b [16]byte
-	copy(b[:], s)
-	return short{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:]), len(s)}
+	var t short
+	t.n = copy(t.b[:], s)
+	return t
 }
 
-// writeShort appends t: both words are stored into the spare room when
-// there are 16 bytes of it (the bytes past t's length are not output).
+// writeShort appends t; it is small enough to be inlined where texts
+// are written.
 func (r *renderer) writeShort(t *short) {
+	if !r.storeShort(t) {
+		r.appendShort(t)
+	}
+}
+
+// storeShort appends t when the output has 16 bytes of spare room: all
+// 16 are stored (the bytes past t's length are not output).
+func (r *renderer) storeShort(t *short) bool {
 	l := len(r.out)
 	if cap(r.out)-l < 16 {
-		var b [16]byte
-		binary.LittleEndian.PutUint64(b[:8], t.w0)
-		binary.LittleEndian.PutUint64(b[8:], t.w1)
-		r.out = append(r.out, b[:t.n]...)
-		return
+		return false
 	}
-	b := r.out[l : l+16]
-	binary.LittleEndian.PutUint64(b[:8], t.w0)
-	binary.LittleEndian.PutUint64(b[8:], t.w1)
+	*(*[16]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(r.out)), l)) = t.b
 	r.out = r.out[:l+t.n]
+	return true
+}
+
+// appendShort is writeShort without 16 bytes of spare room.
+func (r *renderer) appendShort(t *short) {
+	r.out = append(r.out, t.b[:t.n]...)
 }
 
 // run renders a compiled block.
