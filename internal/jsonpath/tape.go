@@ -420,7 +420,7 @@ func (d *Decoder) scanEscaped(s string, start, i int, hi uint64, canonical *bool
 			return tnode{}, i, syntaxError(i, "unterminated string")
 		}
 		c := s[i]
-		b = append(b, s[run:i]...)
+		b = appendRun(b, s, run, i)
 		if c == '"' {
 			i++
 			if hi != 0 && !utf8.Valid(b[at:]) {
@@ -497,6 +497,18 @@ func (d *Decoder) scanEscaped(s string, start, i int, hi uint64, canonical *bool
 		i, h = plainEnd(s, i)
 		hi |= h
 	}
+}
+
+// appendRun appends s[run:i] to b. A run of up to eight bytes, the
+// common one between escapes, is one word store into b's spare room
+// when b has eight bytes of it and s eight bytes from run on (the bytes
+// past the run are not kept).
+func appendRun(b []byte, s string, run, i int) []byte {
+	if n, l := i-run, len(b); n <= 8 && run+8 <= len(s) && cap(b)-l >= 8 {
+		*(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), l)) = loadWord(s, run)
+		return b[:l+n]
+	}
+	return append(b, s[run:i]...)
 }
 
 // hex4 reads the four hex digits at s[i:].
