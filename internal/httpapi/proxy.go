@@ -231,16 +231,6 @@ func (t *target) invoke(ctx context.Context, s *Server, x *exchange) (*Response,
 	return nil, fmt.Errorf("integrationSubtype %s is not served by Portico", t.subtype)
 }
 
-// droppedRequest reports the request headers that never reach an HTTP
-// backend: hop-by-hop headers and the ones the gateway sets itself.
-func droppedRequest(k string) bool {
-	switch k {
-	case "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Te", "Upgrade", "Trailer", "Host", "Content-Length":
-		return true
-	}
-	return false
-}
-
 // newTraceID returns an X-Ray trace header for a request that came
 // without one: "Root=1-{8 hex epoch seconds}-{24 hex}"
 // (errors-and-gateway-responses.md §1).
@@ -297,7 +287,7 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 	if t.reqMap != nil {
 		out := mapping.V2Outgoing{Path: unescapePath(reqPath)}
 		for k, vs := range r.Header {
-			if droppedRequest(k) {
+			if integration.NotForwarded(k) {
 				continue
 			}
 			for _, v := range vs {
@@ -334,6 +324,10 @@ func (t *target) invokeHTTP(ctx context.Context, s *Server, x *exchange) (*Respo
 		}
 		reqPath = string(appendPathEscaped(nil, p))
 	}
+	// The fields API Gateway sets on every request to an HTTP backend; a
+	// mapping may not set them itself (integrations-v2.md §5.3 reserves
+	// X-Forwarded-For/-Proto and x-amzn-*). [inferred for HTTP APIs from
+	// the REST HTTP_PROXY behaviour observed in integrations-v1.md §11]
 	forwardedFor := remoteIP(r.RemoteAddr)
 	if prior := firstValue(r.Header["X-Forwarded-For"]); prior != "" {
 		forwardedFor = prior + ", " + forwardedFor

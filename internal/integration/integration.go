@@ -40,6 +40,19 @@ type Request struct {
 	Scratch *Scratch
 }
 
+// NotForwarded reports the header fields a proxy never passes to its
+// backend as the client sent them: framing (Content-Length,
+// Transfer-Encoding), connection management (Connection, Keep-Alive, TE,
+// Trailer, Upgrade, Proxy-Connection) and Host, which the upstream
+// client sets itself.
+func NotForwarded(k string) bool {
+	switch k {
+	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Te", "Trailer", "Upgrade", "Proxy-Connection":
+		return true
+	}
+	return false
+}
+
 // Field is one header field.
 type Field struct{ Name, Value string }
 

@@ -367,7 +367,7 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 	w.WriteString(host)
 	w.Write(crlf)
 	for k, vs := range req.Header {
-		if hopByHop(k) || req.Overridden(k) {
+		if integration.NotForwarded(k) || req.Overridden(k) {
 			continue
 		}
 		for _, v := range vs {
@@ -375,7 +375,7 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 		}
 	}
 	for _, f := range req.Extra {
-		if !hopByHop(f.Name) {
+		if !integration.NotForwarded(f.Name) {
 			writeField(w, f.Name, f.Value)
 		}
 	}
@@ -387,16 +387,6 @@ func writeRequest(w *bufio.Writer, req *integration.Request, host, requestURI st
 	w.Write(crlf)
 	_, err := w.Write(req.Body)
 	return err
-}
-
-// hopByHop reports the fields the client sets itself (framing,
-// connection management, Host) and never forwards.
-func hopByHop(k string) bool {
-	switch k {
-	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Te", "Trailer", "Upgrade", "Proxy-Connection":
-		return true
-	}
-	return false
 }
 
 // writeField writes one field, leaving out what could not be sent as it

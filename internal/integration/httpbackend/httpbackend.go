@@ -346,12 +346,12 @@ func (b *Backend) send(ctx context.Context, tr *http.Transport, req *integration
 	case len(req.Extra) > 0:
 		hr.Header = make(http.Header, len(req.Header)+len(req.Extra))
 		for k, vs := range req.Header {
-			if !hopByHop(k) && !req.Overridden(k) {
+			if !integration.NotForwarded(k) && !req.Overridden(k) {
 				hr.Header[k] = vs
 			}
 		}
 		for _, f := range req.Extra {
-			if !hopByHop(f.Name) {
+			if !integration.NotForwarded(f.Name) {
 				hr.Header[f.Name] = append(hr.Header[f.Name], f.Value)
 			}
 		}
