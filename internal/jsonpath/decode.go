@@ -90,11 +90,12 @@ const (
 // storage: Parse, then Value of the root. The value stays valid until
 // d.Reset.
 func (d *Decoder) DecodeCanonical(s string) (v any, canonical bool, err error) {
-	root, canonical, err := d.Parse(s)
+	root, err := d.Parse(s)
 	if err != nil {
 		return nil, false, err
 	}
-	return root.Value(), canonical, nil
+	v = root.Value()
+	return v, d.Canonical(), nil
 }
 
 // maxCopy bounds the texts Copy carves from the decoder's storage.
@@ -177,11 +178,35 @@ func (d *Decoder) boxFloat(f float64) any {
 // wsBits has the bits of the JSON whitespace bytes set.
 const wsBits = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\r'
 
+// dups reports whether the object at tape index i repeats a key,
+// checking it on first use.
+func (d *Decoder) dups(i int) bool {
+	e := &d.tape[i]
+	if e.dup == dupUnknown {
+		e.dup = dupNone
+		if e.n > 1 && d.hasDup(d.tape, i) {
+			e.dup = dupSome
+		}
+	}
+	return e.dup == dupSome
+}
+
 // hasDup reports whether the closed object at tape[top] repeats a key.
 func (d *Decoder) hasDup(tape []tnode, top int) bool {
 	n := int(tape[top].n)
 	if n > 16 {
 		return d.hasDupHashed(tape, top)
+	}
+	if n <= 8 {
+		// A few keys are compared pairwise, lengths first.
+		for i, j := 1, skip(tape, top+2); i < n; i, j = i+1, skip(tape, j+1) {
+			for p := top + 1; p < j; p = skip(tape, p+1) {
+				if tape[p].n == tape[j].n && d.tstr(tape[p]) == d.tstr(tape[j]) {
+					return true
+				}
+			}
+		}
+		return false
 	}
 	// Keys are compared only when a cheap signature of their length and
 	// first and last bytes collides with an earlier key's.

@@ -58,10 +58,21 @@ var tapeKind = [...]Kind{Null, False, True, Number, String, Object, Array, Numbe
 // its int64 or float64 bits.
 type tnode struct {
 	kind uint8
-	dup  bool // an object repeating a key
+	dup  dupState // for an object: whether it repeats a key
 	n    uint32
 	v    uint64
 }
+
+// dupState is what is known of an object's keys. The scan looks for
+// repeated keys only while the text may be canonical; other objects
+// are checked when they are navigated or built.
+type dupState uint8
+
+const (
+	dupUnknown dupState = iota
+	dupNone
+	dupSome
+)
 
 // Node is a value of a document parsed by Decoder.Parse: an index into
 // its tape. It is valid until the Decoder's Reset or next Parse.
@@ -72,28 +83,36 @@ type Node struct {
 
 // Parse parses one JSON text completely: any text that is not exactly
 // one JSON value (RFC 8259, surrounded by optional whitespace) is an
-// error wrapping ErrSyntax. It returns the root of the parsed document
-// and whether s is exactly AppendJSON's printing of the document. The
-// document lives in d's storage and stays valid until d.Reset or the
-// next Parse; s must not change meanwhile. Parsing a document of
-// ordinary size allocates nothing once that storage has grown to fit.
-func (d *Decoder) Parse(s string) (root Node, canonical bool, err error) {
+// error wrapping ErrSyntax. It returns the root of the parsed document,
+// which lives in d's storage and stays valid until d.Reset or the next
+// Parse; s must not change meanwhile. Parsing a document of ordinary
+// size allocates nothing once that storage has grown to fit.
+func (d *Decoder) Parse(s string) (root Node, err error) {
+	d.canonical = false
 	if len(s) > math.MaxUint32 {
-		return Node{}, false, fmt.Errorf("%w: text longer than 4 GiB", ErrSyntax)
+		return Node{}, fmt.Errorf("%w: text longer than 4 GiB", ErrSyntax)
 	}
 	d.s = s
 	err = d.scan()
 	if err != nil {
 		d.tape = d.tape[:0]
-		return Node{}, false, err
+		return Node{}, err
 	}
-	return Node{d, 0}, d.canonical, nil
+	return Node{d, 0}, nil
 }
 
 // ParseBytes is Parse over b, without copying it: b must not change
 // until d.Reset or the next Parse.
-func (d *Decoder) ParseBytes(b []byte) (root Node, canonical bool, err error) {
+func (d *Decoder) ParseBytes(b []byte) (root Node, err error) {
 	return d.Parse(unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+// Canonical reports whether the text Parse parsed last is exactly
+// AppendJSON's printing of its document (compact, same escapes and
+// number forms, no repeated key), so a caller can reuse the text
+// instead of printing the document.
+func (d *Decoder) Canonical() bool {
+	return d.canonical
 }
 
 // syntaxError is the error at offset i.
@@ -112,11 +131,6 @@ func (d *Decoder) scan() error {
 	var (
 		c   byte
 		top int
-		// A filter of the keys of the innermost open object: two bits a
-		// key, so a key repeats only where both its bits were set
-		// before, and the object is checked for repeated keys only then.
-		f0, f1 uint64
-		maybe  bool
 		// The high bits of the bytes of the strings without escapes.
 		hi uint64
 		// Whether the string scanned is a key.
@@ -141,8 +155,7 @@ value:
 	}
 	switch c {
 	case '{', '[':
-		stack = append(stack, frame{int32(len(tape)), maybe, f0, f1})
-		f0, f1, maybe = 0, 0, false
+		stack = append(stack, frame{int32(len(tape))})
 		tape = append(tape, tnode{kind: tArr})
 		if c == '{' {
 			tape[len(tape)-1].kind = tObj
@@ -249,9 +262,6 @@ str:
 		if !isKey {
 			goto after
 		}
-		b0, b1 := keyBits(d.tstr(e))
-		maybe = maybe || f0&b0 != 0 && f1&b1 != 0
-		f0, f1 = f0|b0, f1|b1
 	}
 	if i >= len(s) || s[i] != ':' {
 		for i < len(s) && s[i] <= ' ' && wsBits>>s[i]&1 != 0 {
@@ -313,11 +323,17 @@ after:
 closeObj:
 	top = int(stack[len(stack)-1].top)
 	tape[top].v = uint64(len(tape))
-	if maybe && d.hasDup(tape, top) {
-		// A repeated key keeps its first position and its last value,
-		// which is not how Portico would print the map.
-		tape[top].dup = true
-		canonical = false
+	if canonical && tape[top].n > 1 {
+		// Repeated keys are looked for as the scan goes only while the
+		// text may be canonical, which they would stop it being (a
+		// repeated key keeps its first position and its last value,
+		// not how Portico prints the map). Past that, an object is
+		// checked only when it is navigated or built.
+		tape[top].dup = dupNone
+		if d.hasDup(tape, top) {
+			tape[top].dup = dupSome
+			canonical = false
+		}
 	}
 	goto pop
 
@@ -325,11 +341,7 @@ closeArr:
 	top = int(stack[len(stack)-1].top)
 	tape[top].v = uint64(len(tape))
 pop:
-	{
-		f := &stack[len(stack)-1]
-		maybe, f0, f1 = f.maybe, f.f0, f.f1
-		stack = stack[:len(stack)-1]
-	}
+	stack = stack[:len(stack)-1]
 	goto after
 }
 
@@ -339,23 +351,9 @@ func numEnd(c byte) bool {
 	return (c < '0' || c > '9') && c != '.' && c != 'e' && c != 'E'
 }
 
-// frame is an open container: its tape index, and the key filter of
-// the object it is in, set aside while it is open.
+// frame is an open container: its tape index.
 type frame struct {
-	top    int32
-	maybe  bool
-	f0, f1 uint64
-}
-
-// keyBits returns the two bits of key k in the filter of an object's
-// keys: a hash of its length and first, middle and last bytes.
-func keyBits(k string) (uint64, uint64) {
-	h := uint64(len(k))
-	if len(k) > 0 {
-		h = h<<24 | uint64(k[0])<<16 | uint64(k[len(k)/2])<<8 | uint64(k[len(k)-1])
-	}
-	h *= 0x9E3779B97F4A7C15
-	return 1 << (h >> 58), 1 << (h >> 52 & 63)
+	top int32
 }
 
 // fail keeps the grown storage of a failed scan and returns err.
@@ -657,11 +655,12 @@ func (n Node) Get(key string) (v Node, ok bool) {
 	if e.kind != tObj {
 		return Node{}, false
 	}
+	dup := n.d.dups(n.i)
 	j := n.i + 1
 	for range e.n {
 		if n.d.tstr(n.d.tape[j]) == key {
 			v, ok = Node{n.d, j + 1}, true
-			if !e.dup {
+			if !dup {
 				return v, ok
 			}
 		}
@@ -757,7 +756,7 @@ func (d *Decoder) object(i int) *vtl.Map {
 	m := one(&d.maps)
 	n := int(e.n)
 	j := i + 1
-	if e.dup {
+	if d.dups(i) {
 		// A repeated key keeps its first position and its last value.
 		vtl.InitMapOf(m, nil, nil)
 		for range n {

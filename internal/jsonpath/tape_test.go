@@ -15,11 +15,11 @@ import (
 func TestParseNavigate(t *testing.T) {
 	t.Parallel()
 	var d Decoder
-	root, canon, err := d.Parse(` {"a": [1, -2.5e1, "x\"y", true, false, null, {}], "b\/": {"c": "d"}, "a2": 12345678901234567890, "r": 1, "r": 2} `)
+	root, err := d.Parse(` {"a": [1, -2.5e1, "x\"y", true, false, null, {}], "b\/": {"c": "d"}, "a2": 12345678901234567890, "r": 1, "r": 2} `)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if canon {
+	if d.Canonical() {
 		t.Error("RFC 8259 §2 text with whitespace reported canonical")
 	}
 	if root.Kind() != Object || root.Len() != 5 {
@@ -80,12 +80,12 @@ func TestParseErrors(t *testing.T) {
 		`01`, `-`, `1.`, `1e`, `1e+`, `.5`, `+1`, `tru`, `nul`, `falsey`, `"a`, `"\x"`, "\"\x01\"", `[1 2]`,
 		`{"a":1}}`, `[1]]`, `1 2`, `"a" "b"`, `{"a":[}`, `[{]`, strings.Repeat("[", 1002) + strings.Repeat("]", 1002),
 	} {
-		if _, _, err := d.Parse(bad); err == nil || json.Valid([]byte(bad)) && len(bad) < 1000 {
+		if _, err := d.Parse(bad); err == nil || json.Valid([]byte(bad)) && len(bad) < 1000 {
 			t.Errorf("RFC 8259 §2 %q: err %v", bad, err)
 		}
 		d.Reset()
 	}
-	if n, _, err := d.Parse(`[1]`); err != nil || n.Len() != 1 {
+	if n, err := d.Parse(`[1]`); err != nil || n.Len() != 1 {
 		t.Errorf("after errors: %v", err)
 	}
 }
@@ -105,7 +105,8 @@ func TestParseCanonical(t *testing.T) {
 		{"\"é€😀 and more than eight bytes\"", true}, {"\"\\nétoile\"", true},
 	} {
 		var d Decoder
-		if _, canon, err := d.Parse(tc.doc); err != nil || canon != tc.canon {
+		_, err := d.Parse(tc.doc)
+		if canon := d.Canonical(); err != nil || canon != tc.canon {
 			t.Errorf("%s: canonical %v, %v; want %v", tc.doc, canon, err, tc.canon)
 		}
 	}
@@ -122,7 +123,7 @@ func FuzzParse(f *testing.F) {
 	var d Decoder
 	f.Fuzz(func(t *testing.T, doc string) {
 		d.Reset()
-		root, _, err := d.Parse(doc)
+		root, err := d.Parse(doc)
 		depth := strings.Count(doc, "[") + strings.Count(doc, "{")
 		if valid := json.Valid([]byte(doc)); (err == nil) != valid && depth < maxDepth {
 			t.Fatalf("Parse %q: %v, encoding/json valid %v", doc, err, valid)
@@ -246,7 +247,7 @@ func TestParseIntegers(t *testing.T) {
 		{"[-5]", -5, 0}, {"5", 5, 0}, {`{"a":9}`, 9, 0},
 	} {
 		var d Decoder
-		root, _, err := d.Parse(tc.doc)
+		root, err := d.Parse(tc.doc)
 		if (err != nil) != (tc.kind == 2) {
 			t.Errorf("%s: error %v", tc.doc, err)
 			continue
@@ -264,5 +265,31 @@ func TestParseIntegers(t *testing.T) {
 		if isInt != (tc.kind == 0) || isInt && v != tc.n {
 			t.Errorf("%s: Int %d %v, want %d integer %v", tc.doc, v, isInt, tc.n, tc.kind == 0)
 		}
+	}
+}
+
+// The request body and the rendered output of the typical mapping
+// template (internal/mapping's velocityjs benchmark): the two texts a
+// typical request template parses.
+const (
+	benchBody   = `{"items":[{"name":"apple","qty":1},{"name":"banana","qty":2},{"name":"cherry","qty":3},{"name":"date","qty":4},{"name":"elder","qty":5}],"note":"hello \"world\""}`
+	benchOutput = "{\n  \"body\": {\"items\":[{\"name\":\"apple\",\"qty\":1},{\"name\":\"banana\",\"qty\":2},{\"name\":\"cherry\",\"qty\":3},{\"name\":\"date\",\"qty\":4},{\"name\":\"elder\",\"qty\":5}],\"note\":\"hello \\\"world\\\"\"},\n  \"q\": \"search term\",\n  \"id\": \"42\",\n  \"ua\": \"bench\\/1.0 \\\"quoted\\\"\",\n  \"items\": [\"apple\",\"banana\",\"cherry\",\"date\",\"elder\"],\n  \"count\": 5,\n  \"stage\": \"dev\",\n  \"requestId\": \"req-1\",\n  \"method\": \"POST\",\n  \"headers\": {\n        \"Host\": \"127.0.0.1:3000\",        \"User-Agent\": \"bench\\/1.0 \\\"quoted\\\"\",        \"Content-Type\": \"application\\/json\",        \"Accept\": \"*\\/*\"      }\n}"
+)
+
+// BenchmarkParse is the tape scan alone, with the decoder's storage
+// reused as a pooled request reuses it.
+func BenchmarkParse(b *testing.B) {
+	for _, tc := range []struct{ name, doc string }{{"body", benchBody}, {"output", benchOutput}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var d Decoder
+			b.SetBytes(int64(len(tc.doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				d.Reset()
+				if _, err := d.Parse(tc.doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

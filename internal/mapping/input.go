@@ -153,7 +153,7 @@ func (in *inputObj) json(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Root() && len(in.payload) > 0 && in.cache.parse(in.payload) == nil && in.cache.canonical {
+	if p.Root() && len(in.payload) > 0 && in.cache.parse(in.payload) == nil && in.cache.canonical() {
 		// The body is already compact JSON: its text is the answer, and
 		// its values need not be built.
 		return boxString(&in.cache.text), nil
@@ -162,7 +162,7 @@ func (in *inputObj) json(args []any) (any, error) {
 	if !ok {
 		return `""`, nil // vtl.md §2: no match renders ""
 	}
-	if v == in.cache.v && in.cache.canonical {
+	if v == in.cache.v && in.cache.canonical() {
 		return boxString(&in.cache.text), nil
 	}
 	if s, isStr := v.(string); isStr {

@@ -117,14 +117,13 @@ func (r *Request) Reset() {
 // built from it only when a template navigates them, so $input.json('$')
 // over a compact body never builds them.
 type bodyCache struct {
-	dec       jsonpath.Decoder
-	done      bool // parsed
-	valued    bool // v built
-	canonical bool // text is AppendJSON's printing of v
-	root      jsonpath.Node
-	v         any
-	err       error
-	text      string
+	dec    jsonpath.Decoder
+	done   bool // parsed
+	valued bool // v built
+	root   jsonpath.Node
+	v      any
+	err    error
+	text   string
 	// used is set once the decoder has handed out storage since its
 	// last reset, so a body never read costs no reset.
 	used bool
@@ -142,7 +141,7 @@ func (c *bodyCache) reset() {
 // forget forgets the parsed body but keeps what was decoded valid (the
 // decoder is not reset), for a second body within one request.
 func (c *bodyCache) forget() {
-	c.done, c.valued, c.canonical = false, false, false
+	c.done, c.valued = false, false
 	c.root, c.v, c.err, c.text = jsonpath.Node{}, nil, nil, ""
 }
 
@@ -165,10 +164,16 @@ func (c *bodyCache) parse(b []byte) error {
 		if len(b) == 0 {
 			c.v, c.valued = vtl.NewMap(0), true
 		} else {
-			c.root, c.canonical, c.err = c.dec.Parse(c.text)
+			c.root, c.err = c.dec.Parse(c.text)
 		}
 	}
 	return c.err
+}
+
+// canonical reports whether the parsed body's text is AppendJSON's
+// printing of its value.
+func (c *bodyCache) canonical() bool {
+	return c.done && c.err == nil && c.root != (jsonpath.Node{}) && c.dec.Canonical()
 }
 
 // json returns b parsed as JSON, built once.
