@@ -169,10 +169,21 @@ func (r *renderer) checkSize(v any) error {
 	return nil
 }
 
+// lookup returns the value of a variable. It is small enough to be
+// inlined: a variable assigned, or a root variable looked up once, is
+// read from its slot.
 func (r *renderer) lookup(slot int) any {
-	if r.slots[slot].set {
-		return r.slots[slot].v
+	if s := &r.slots[slot]; s.set {
+		return s.v
 	}
+	return r.lookupUnset(slot)
+}
+
+// lookupUnset is lookup of a variable not held in its slot: a loop's
+// count or hasNext, or a root variable, whose value is then held in
+// the slot as if assigned (a root variable's value does not change
+// during a render, Scope's contract).
+func (r *renderer) lookupUnset(slot int) any {
 	switch slot {
 	case slotVelocityCount:
 		if r.cur != nil {
@@ -183,15 +194,17 @@ func (r *renderer) lookup(slot int) any {
 			return r.cur.hasNext
 		}
 	}
-	if r.slots[slot].rootOK {
-		return r.slots[slot].root
+	s := &r.slots[slot]
+	if !s.rootOK {
+		if r.root != nil {
+			s.root, _ = r.root.Lookup(r.t.names[slot])
+		}
+		s.rootOK = true
 	}
-	if r.root == nil {
-		return nil
+	if slot != slotVelocityCount && slot != slotVelocityHasNext && s.root != nil {
+		s.v, s.set = s.root, true
 	}
-	v, _ := r.root.Lookup(r.t.names[slot])
-	r.slots[slot].root, r.slots[slot].rootOK = v, true
-	return v
+	return s.root
 }
 
 func (r *renderer) setVar(slot int, v any) {
