@@ -107,6 +107,30 @@ func (*inputObj) BindCall(name string, nargs int) func(recv any, args []any) (an
 	return nil
 }
 
+var _ vtl.ChainBinder = (*inputObj)(nil)
+
+// BindChain implements vtl.ChainBinder for the maps of $input.params()
+// and their get and keySet: $input.params().header.get($h) is one call.
+func (*inputObj) BindChain(parts []vtl.ChainPart) func(recv any, args []any) (any, error) {
+	if len(parts) < 2 || len(parts) > 3 || parts[0] != (vtl.ChainPart{Name: "params", Method: true}) || parts[1].Method {
+		return nil
+	}
+	i := partIndex(parts[1].Name)
+	if i < 0 {
+		return nil
+	}
+	if len(parts) == 2 {
+		return func(recv any, _ []any) (any, error) { return recv.(*inputObj).req.partViewAt(i), nil }
+	}
+	switch parts[2] {
+	case vtl.ChainPart{Name: "get", Method: true, NArgs: 1}:
+		return func(recv any, args []any) (any, error) { return recv.(*inputObj).req.partViewAt(i).get(args[0]), nil }
+	case vtl.ChainPart{Name: "keySet", Method: true}:
+		return func(recv any, _ []any) (any, error) { return recv.(*inputObj).req.partViewAt(i).keys(), nil }
+	}
+	return nil
+}
+
 // inputMethod returns the method name of $input taking nargs
 // arguments, or nil.
 func inputMethod(name string, nargs int) func(in *inputObj, args []any) (any, error) {

@@ -545,3 +545,41 @@ func TestInputJSONRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestParamsChains renders the $input.params() references the compiled
+// form evaluates as one host call (vtl.md §2: the three maps, get and
+// keySet, a repeated name reading its last value) and checks each
+// against the expected text and against vtl's reference evaluator,
+// which applies the parts one by one.
+func TestParamsChains(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ tpl, want string }{
+		{`$input.params().header.get('Accept')`, "application/json"},
+		{`$input.params().header.get('X-Multi')`, "2"},
+		{`$input.params().header.get('accept')`, ""}, // Java map keys are case-sensitive
+		{`$input.params().querystring.get('tag')|$input.params().path.get('petId')`, "b|7"},
+		{`#set($k = 'type')$input.params().querystring.get($k)`, "dog"},
+		{`$input.params().header.get($nothing)|$!input.params().header.get(1)|`, "||"},
+		{`#foreach($h in $input.params().header.keySet())$h=$input.params().header.get($h)#if($foreach.hasNext)&#end#end`,
+			"Accept=application/json&X-Multi=2&Content-Type=application/json"},
+		{`$input.params().querystring.keySet().size() $input.params().path`, "2 {petId=7}"},
+		{`$input.params().nope.get('x')|$input.params().header.size()`, "|3"},
+		// A template's own $input is not Portico's: the chain is not bound.
+		{`#set($input = {"x": 1})$input.params().header.get('Accept')|`, "|"},
+	} {
+		tpl, err := CompileTemplate(tc.tpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := testRequest()
+		var buf bytes.Buffer
+		for range 2 { // the second render takes the bound chains
+			buf.Reset()
+			err = tpl.RenderRequest(&buf, req, nil)
+			if err != nil || buf.String() != tc.want {
+				t.Errorf("%s: %q, %v; want %q", tc.tpl, buf.String(), err, tc.want)
+			}
+		}
+		checkReference(t, tpl, string(req.Body), buf.String(), err)
+	}
+}

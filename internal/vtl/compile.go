@@ -325,6 +325,9 @@ func compileRef(e *refExpr, n int) cexpr {
 	for i := 1; i < n; i++ {
 		f = compilePart(f, &e.parts[i])
 	}
+	if c := compileChain(e, n, f); c != nil {
+		return c
+	}
 	return f
 }
 
