@@ -10,7 +10,7 @@ import (
 type Template struct {
 	src    string
 	nodes  []node
-	code   []cnode  // the compiled form of nodes
+	code   block    // the compiled form of nodes
 	names  []string // variable name of each slot
 	lines  []int    // offsets of line starts, for positions
 	pool   sync.Pool
@@ -65,7 +65,7 @@ type foreachNode struct {
 	body []node
 	// The compiled source (nil for ranges) and body.
 	csrc cexpr
-	code []cnode
+	code block
 }
 
 type defineNode struct {

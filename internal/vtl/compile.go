@@ -23,11 +23,47 @@ type cexpr func(r *renderer) (any, error)
 // ccond is a compiled #if/#elseif condition (truth of an expression).
 type ccond func(r *renderer) (bool, error)
 
+// block is a compiled block: its steps in order.
+type block []step
+
+// step is one step of a block: a text written, then a node run. A text
+// is kept in the step of the node after it, so a template's text
+// between references costs no call of its own.
+type step struct {
+	t short  // a text of up to 16 bytes, when t.n > 0
+	s string // a longer text
+	f cnode  // nil after the block's last text
+}
+
 // compileNodes compiles a block.
-func compileNodes(ns []node) []cnode {
-	out := make([]cnode, len(ns))
-	for i, n := range ns {
-		out[i] = compileNode(n)
+func compileNodes(ns []node) block {
+	out := make(block, 0, len(ns))
+	var text *textNode // the text waiting for the next node's step
+	flush := func(f cnode) {
+		var st step
+		if text != nil {
+			if len(text.s) <= 16 {
+				st.t = shortText(text.s)
+			} else {
+				st.s = text.s
+			}
+			text = nil
+		}
+		st.f = f
+		out = append(out, st)
+	}
+	for _, n := range ns {
+		if t, ok := n.(*textNode); ok {
+			if text != nil {
+				flush(nil)
+			}
+			text = t
+			continue
+		}
+		flush(compileNode(n))
+	}
+	if text != nil {
+		flush(nil)
 	}
 	return out
 }
@@ -71,30 +107,27 @@ func (r *renderer) appendShort(t *short) {
 }
 
 // run renders a compiled block.
-func (r *renderer) run(code []cnode) error {
-	for _, f := range code {
-		if err := f(r); err != nil {
-			return err
+func (r *renderer) run(code block) error {
+	for i := range code {
+		st := &code[i]
+		if st.t.n != 0 {
+			r.writeShort(&st.t)
+		} else if st.s != "" {
+			r.out = append(r.out, st.s...)
+		}
+		if st.f != nil {
+			if err := st.f(r); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// compileNode compiles a node other than a text (compileNodes keeps
+// texts in steps).
 func compileNode(n node) cnode {
 	switch x := n.(type) {
-	case *textNode:
-		if len(x.s) <= 16 {
-			t := shortText(x.s)
-			return func(r *renderer) error {
-				r.writeShort(&t)
-				return nil
-			}
-		}
-		s := x.s
-		return func(r *renderer) error {
-			r.out = append(r.out, s...)
-			return nil
-		}
 	case *refNode:
 		return compileRefNode(x)
 	case *ifNode:
@@ -163,12 +196,7 @@ func compileForeach(n *foreachNode) cnode {
 			l.index, l.hasNext = i, i+1 < len(list.Items)
 			r.slots[slot].v, r.slots[slot].set = item, item != nil
 			r.slots[slotForeach].v, r.slots[slotForeach].set = l, true
-			for _, f := range code {
-				if err = f(r); err != nil {
-					break
-				}
-			}
-			if err != nil {
+			if err = r.run(code); err != nil {
 				if err == errBreak {
 					err = nil
 				}
@@ -184,7 +212,7 @@ func compileForeach(n *foreachNode) cnode {
 
 func compileIf(n *ifNode) cnode {
 	conds := make([]ccond, len(n.conds))
-	blocks := make([][]cnode, len(n.blocks))
+	blocks := make([]block, len(n.blocks))
 	for i, c := range n.conds {
 		conds[i] = compileCond(c)
 		blocks[i] = compileNodes(n.blocks[i])
