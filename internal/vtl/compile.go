@@ -226,6 +226,23 @@ func compileIf(n *ifNode) cnode {
 				text := t.s
 				if len(text) <= 16 {
 					t := shortText(text)
+					if slot, ok := hasNextRef(n.conds[0]); ok {
+						// #if($foreach.hasNext),#end: the loop is
+						// read without a call.
+						return func(r *renderer) error {
+							if l, ok := r.lookup(slot).(*loop); ok {
+								if l.hasNext {
+									r.writeShort(&t)
+								}
+								return nil
+							}
+							ok, err := cond(r)
+							if ok && err == nil {
+								r.writeShort(&t)
+							}
+							return err
+						}
+					}
 					return func(r *renderer) error {
 						ok, err := cond(r)
 						if ok && err == nil {
@@ -266,6 +283,16 @@ func compileIf(n *ifNode) cnode {
 		}
 		return nil
 	}
+}
+
+// hasNextRef reports whether e is $v.hasNext, as $foreach.hasNext is,
+// and the slot of $v.
+func hasNextRef(e expr) (slot int, ok bool) {
+	x, ok := e.(*refExpr)
+	if !ok || len(x.parts) != 1 || x.parts[0].kind != partProp || x.parts[0].id != mHasNext {
+		return 0, false
+	}
+	return x.slot, true
 }
 
 // compileCond is truth over a compiled expression.
@@ -530,6 +557,27 @@ func compileRefNode(n *refNode) cnode {
 				return r.checkOutput(ref.pos)
 			}
 			return n.render(r)
+		}
+	case np == 1 && ref.parts[0].kind == partProp:
+		// $item.name: a map's entry is read without a call.
+		slot, p := ref.slot, &ref.parts[0]
+		p.bind = new(bindCache)
+		return func(r *renderer) error {
+			v := r.lookup(slot)
+			var err error
+			if m, ok := v.(*Map); ok {
+				v, _ = m.Get(p.name)
+			} else {
+				v, err = r.prop(v, p)
+			}
+			if s, ok := v.(string); ok && err == nil {
+				r.out = append(r.out, s...)
+				return r.checkOutput(ref.pos)
+			}
+			if err != nil {
+				return err
+			}
+			return r.emit(ref, v)
 		}
 	case ref.parts[np-1].kind != partMethod:
 		f := compileRef(ref, np)
