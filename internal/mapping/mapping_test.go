@@ -3,10 +3,13 @@ package mapping
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/portico-dev/portico/internal/vtl"
 )
@@ -175,6 +178,47 @@ func TestEscapeJavaScript(t *testing.T) {
 			t.Errorf("vtl.md §3 rendered escapeJavaScript(%q) = %q, %v; want %q", tc.in, got, err, want)
 		}
 	}
+}
+
+// escapeJavaScriptByRune is vtl.md §3's escapeJavaScript character by
+// character, the reference the word-at-a-time escaper is checked with.
+func escapeJavaScriptByRune(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch r {
+		case '\\', '"', '\'', '/':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\b', '\f', '\n', '\r', '\t':
+			b.WriteString(map[rune]string{'\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`}[r])
+		default:
+			if r >= 0x20 && r < 0x7F {
+				b.WriteRune(r)
+				continue
+			}
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04X`, u)
+			}
+		}
+	}
+	return b.String()
+}
+
+// FuzzEscapeJavaScript checks the escaper, which scans eight bytes at
+// a time, against the character by character reference, appending to
+// a buffer that already holds text.
+func FuzzEscapeJavaScript(f *testing.F) {
+	for _, s := range []string{"plain", `a'b"c/d\e`, "\b\f\n\r\t\u0001", "\u007f é € \U0001F600", "a\xffb/é", "bench/1.0 \"quoted\"", "0123456789abcdef/0123456789\xe2\x82"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := escapeJavaScriptByRune(s)
+		if got := string(appendEscapeJavaScript([]byte("x"), s, jsPlain(s))); got != "x"+want {
+			t.Fatalf("vtl.md §3 escapeJavaScript(%q) = %q, want %q", s, got[1:], want)
+		}
+	})
 }
 
 func TestEmptyBodyIsEmptyObject(t *testing.T) {
