@@ -91,11 +91,13 @@ func (t *Template) render(buf *bytes.Buffer, req *Request, payload []byte, cache
 	*s = renderScope{req: req}
 	s.input = inputObj{req: req, payload: payload, cache: cache, paths: &t.paths}
 	s.ctx = contextObj{c: req.Context, overrides: ov}
-	render := t.tpl.Render
+	var err error
 	if ref {
-		render = t.tpl.RenderReference
+		err = t.tpl.RenderReference(buf, s, renderOptions)
+	} else {
+		err = t.tpl.RenderWith(buf, s, renderOptions, &req.renderer)
 	}
-	if err := render(buf, s, renderOptions); err != nil {
+	if err != nil {
 		return fmt.Errorf("render mapping template: %w", err)
 	}
 	return nil

@@ -89,6 +89,9 @@ type Request struct {
 	body                         bodyCache
 	resp                         bodyCache // the integration response body
 	scope                        renderScope
+	// renderer is the working storage of the request's renders, which
+	// run one after the other.
+	renderer vtl.Renderer
 }
 
 // Reset clears r for reuse from a pool, keeping allocated capacity: the

@@ -184,6 +184,12 @@ func (t *Template) getRenderer() *renderer {
 }
 
 func (t *Template) putRenderer(r *renderer) {
+	r.reset()
+	t.pool.Put(r)
+}
+
+// reset drops what a render left in r, keeping its storage.
+func (r *renderer) reset() {
 	clear(r.slots)
 	clear(r.args[:cap(r.args)])
 	r.args = r.args[:0]
@@ -194,5 +200,22 @@ func (t *Template) putRenderer(r *renderer) {
 			r.bufs[i] = nil // do not keep huge buffers pooled
 		}
 	}
-	t.pool.Put(r)
+}
+
+// A Renderer is the working storage of renders a caller runs one after
+// another, such as the templates of one request: RenderWith reuses it
+// rather than taking storage from the template's pool. The zero value
+// is ready; a Renderer is not safe for concurrent use.
+type Renderer struct{ r renderer }
+
+// take readies rr's storage for a render of t.
+func (rr *Renderer) take(t *Template) *renderer {
+	r := &rr.r
+	r.t = t
+	if n := len(t.names); cap(r.slots) < n {
+		r.slots = make([]slot, n)
+	} else {
+		r.slots = r.slots[:n]
+	}
+	return r
 }

@@ -98,11 +98,33 @@ func renderBoth(t *testing.T, tpl *Template, sc func() Scope, opt Options) {
 	t.Helper()
 	var a, b bytes.Buffer
 	errA := tpl.Render(&a, sc(), opt)
-	errB := tpl.render(&b, sc(), opt, true)
+	errB := tpl.render(&b, sc(), opt, true, nil)
 	if a.String() != b.String() || errString(errA) != errString(errB) {
 		t.Fatalf("compiled and tree renders differ for %q:\ncompiled %q, %v\ntree     %q, %v", tpl.src, a.String(), errA, b.String(), errB)
 	}
+	// A Renderer reused from a render of another template, and then
+	// for this one again, renders the same.
+	var rr Renderer
+	var c bytes.Buffer
+	_ = other.RenderWith(&c, sc(), opt, &rr)
+	for range 2 {
+		c.Reset()
+		errC := tpl.RenderWith(&c, sc(), opt, &rr)
+		if a.String() != c.String() || errString(errA) != errString(errC) {
+			t.Fatalf("renders with a reused Renderer differ for %q:\n%q, %v\n%q, %v", tpl.src, a.String(), errA, c.String(), errC)
+		}
+	}
 }
+
+// other is a template RenderWith renders before others with the same
+// Renderer: it sets variables, loops and nests, leaving storage behind.
+var other = func() *Template {
+	t, err := Parse(`#set($a = [1, 2])#foreach($x in $a)#set($b = "$x")#foreach($y in $a)$y#end#end$b`)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()
 
 func errString(err error) string {
 	if err == nil {

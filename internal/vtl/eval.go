@@ -73,18 +73,25 @@ type renderer struct {
 // Render writes the template's output for the root variables to w. On
 // error, w holds the output rendered so far.
 func (t *Template) Render(w *bytes.Buffer, root Scope, opt Options) error {
-	return t.render(w, root, opt, false)
+	return t.render(w, root, opt, false, nil)
+}
+
+// RenderWith is Render with the working storage of rr, which must not
+// be in use by another render.
+func (t *Template) RenderWith(w *bytes.Buffer, root Scope, opt Options, rr *Renderer) error {
+	return t.render(w, root, opt, false, rr)
 }
 
 // RenderReference is Render with the node tree instead of the compiled
 // form: the reference evaluator, for differential tests of the
 // compiled form.
 func (t *Template) RenderReference(w *bytes.Buffer, root Scope, opt Options) error {
-	return t.render(w, root, opt, true)
+	return t.render(w, root, opt, true, nil)
 }
 
-// render is Render with the node tree (ref) or the compiled form.
-func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool) error {
+// render is Render with the node tree (ref) or the compiled form, with
+// the storage of rr or, when it is nil, of the template's pool.
+func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool, rr *Renderer) error {
 	if opt.MaxIterations <= 0 {
 		opt.MaxIterations = 1000
 	}
@@ -97,7 +104,12 @@ func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool) er
 	if opt.MaxOutput <= 0 {
 		opt.MaxOutput = 4 << 20
 	}
-	r := t.getRenderer()
+	var r *renderer
+	if rr != nil {
+		r = rr.take(t)
+	} else {
+		r = t.getRenderer()
+	}
 	// The output is appended to w's spare room and handed to w at the
 	// end, so writes do not go through w one by one.
 	r.out, r.start, r.root, r.opt = w.AvailableBuffer(), 0, root, opt
@@ -109,7 +121,11 @@ func (t *Template) render(w *bytes.Buffer, root Scope, opt Options, ref bool) er
 		err = r.run(t.code)
 	}
 	w.Write(r.out)
-	t.putRenderer(r)
+	if rr != nil {
+		r.reset()
+	} else {
+		t.putRenderer(r)
+	}
 	if err == errStop || err == errBreak {
 		err = nil
 	}
