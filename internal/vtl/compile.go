@@ -500,6 +500,11 @@ func (r *renderer) callCompiled(v any, p *refPart, ca *cargs) (any, error) {
 	if b == nil || b.call == nil {
 		return r.callUnbound(v, p, ca)
 	}
+	return r.callBound(v, p, b, ca)
+}
+
+// callBound is callCompiled through the binding b of v's type.
+func (r *renderer) callBound(v any, p *refPart, b *binding, ca *cargs) (any, error) {
 	a, base, err := r.evalCargs(ca)
 	if err != nil {
 		return nil, err
@@ -613,7 +618,12 @@ func compileRefNode(n *refNode) cnode {
 			cw, _ = v.(CallWriter)
 		}
 		if cw == nil && (b == nil || b.write == nil) {
-			x, err := r.callCompiled(v, p, ca)
+			var x any
+			if b != nil && b.call != nil {
+				x, err = r.callBound(v, p, b, ca)
+			} else {
+				x, err = r.callUnbound(v, p, ca)
+			}
 			if s, ok := x.(string); ok && err == nil {
 				r.out = append(r.out, s...)
 				return r.checkOutput(ref.pos)
