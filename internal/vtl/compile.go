@@ -598,13 +598,25 @@ func compileRefNode(n *refNode) cnode {
 			return r.emit(ref, v)
 		}
 	}
-	prefix := compileRef(ref, np-1)
+	var prefix cexpr
+	if np > 1 {
+		prefix = compileRef(ref, np-1)
+	}
+	slot := ref.slot
 	p := &ref.parts[np-1]
 	p.bind = new(bindCache)
 	ca := compileArgs(p)
 	return func(r *renderer) error {
-		v, err := prefix(r)
-		if err != nil {
+		var v any
+		var err error
+		if prefix == nil {
+			// $o.m(...): the variable is read without a call.
+			if v = r.lookup(slot); v != nil {
+				if _, ok := v.(*nullArg); ok {
+					v = nil
+				}
+			}
+		} else if v, err = prefix(r); err != nil {
 			return err
 		}
 		if v == nil {
