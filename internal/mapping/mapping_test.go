@@ -149,6 +149,15 @@ func TestJSPlain(t *testing.T) {
 				if got := jsPlain(string(b)); got != want {
 					t.Fatalf("vtl.md §3 plain prefix of %q is %d, want %d", b, got, want)
 				}
+				if n == 8 {
+					// Every mark of the exact form is its byte's own.
+					m := jsSpecialExact(word8(string(b), 0))
+					for i := range 8 {
+						if got := m>>(8*i+7)&1 == 1; got != special(b[i]) {
+							t.Fatalf("vtl.md §3 exact mark of byte %d of %q is %v", i, b, got)
+						}
+					}
+				}
 			}
 		}
 	}
@@ -206,17 +215,21 @@ func escapeJavaScriptByRune(s string) string {
 	return b.String()
 }
 
-// FuzzEscapeJavaScript checks the escaper, which scans eight bytes at
-// a time, against the character by character reference, appending to
-// a buffer that already holds text.
+// FuzzEscapeJavaScript checks the escaper, which copies and scans eight
+// bytes at a time, against the character by character reference,
+// appending to a buffer that already holds text, with and without
+// spare room.
 func FuzzEscapeJavaScript(f *testing.F) {
 	for _, s := range []string{"plain", `a'b"c/d\e`, "\b\f\n\r\t\u0001", "\u007f é € \U0001F600", "a\xffb/é", "bench/1.0 \"quoted\"", "0123456789abcdef/0123456789\xe2\x82"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want := escapeJavaScriptByRune(s)
-		if got := string(appendEscapeJavaScript([]byte("x"), s, jsPlain(s))); got != "x"+want {
-			t.Fatalf("vtl.md §3 escapeJavaScript(%q) = %q, want %q", s, got[1:], want)
+		for _, room := range []int{0, 3, 64} {
+			b := append(make([]byte, 0, 1+room), 'x')
+			if got := string(appendEscapeJavaScript(b, s)); got != "x"+want {
+				t.Fatalf("vtl.md §3 escapeJavaScript(%q) = %q, want %q", s, got[1:], want)
+			}
 		}
 	})
 }

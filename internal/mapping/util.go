@@ -2,9 +2,11 @@ package mapping
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -44,8 +46,7 @@ func appendEscapeJavaScriptCall(_ any, b []byte, args []any) ([]byte, bool, erro
 	if args[0] == nil {
 		return b, false, nil
 	}
-	s := javaString(args[0])
-	return appendEscapeJavaScript(b, s, jsPlain(s)), true, nil
+	return appendEscapeJavaScript(b, javaString(args[0])), true, nil
 }
 
 // Property implements vtl.Object; $util has no properties.
@@ -104,7 +105,7 @@ func EscapeJavaScript(s string) string {
 	if i == len(s) {
 		return s
 	}
-	return string(appendEscapeJavaScript(make([]byte, 0, len(s)+len(s)/4+8), s, i))
+	return string(appendEscapeJavaScript(make([]byte, 0, len(s)+len(s)/4+8), s))
 }
 
 // jsPlain returns the length of the prefix of s that EscapeJavaScript
@@ -113,27 +114,40 @@ func jsPlain(s string) int {
 	i := 0
 	// Eight bytes at a time while they are there.
 	for ; i+8 <= len(s); i += 8 {
-		if m := jsSpecial8(s[i : i+8]); m != 0 {
+		if m := jsSpecialWord(word8(s, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	for i < len(s) {
-		c := s[i]
-		if c < 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '\'' || c == '/' {
-			break
-		}
+	for i < len(s) && !jsSpecial(s[i]) {
 		i++
 	}
 	return i
 }
 
-// jsSpecial8 marks, in the high bit of each byte of the eight bytes w,
-// the bytes EscapeJavaScript does not keep as they are: controls,
-// U+007F and up, \ " ' and /. Marks above the lowest may be spurious
-// (borrows), the lowest is exact.
-func jsSpecial8(w string) uint64 {
-	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+// jsSpecial reports whether EscapeJavaScript escapes the byte c (or the
+// character it starts).
+func jsSpecial(c byte) bool { return jsSpecials[c] }
+
+// jsSpecials marks the bytes jsSpecial reports.
+var jsSpecials = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c < 0x20 || c >= 0x7F || c == '\\' || c == '"' || c == '\'' || c == '/'
+	}
+	return t
+}()
+
+// word8 returns the eight bytes of s from i on, the first in the low
+// byte (one load: the compiler combines the byte loads).
+func word8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// jsSpecialWord marks, in the high bit of each byte of the eight bytes
+// x (the first in the low byte), the bytes jsSpecial reports. Marks
+// above the lowest may be spurious (borrows), the lowest is exact.
+func jsSpecialWord(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	eq := func(c uint64) uint64 {
 		y := x ^ (ones * c)
@@ -142,47 +156,112 @@ func jsSpecial8(w string) uint64 {
 	return ((x-ones*0x20)&^x | x | eq(0x7F) | eq('\\') | eq('"') | eq('\'') | eq('/')) & highs
 }
 
-// appendEscapeJavaScript appends EscapeJavaScript(s) to b, given the
-// length i of s's plain prefix.
-func appendEscapeJavaScript(b []byte, s string, i int) []byte {
-	for {
-		b = append(b, s[:i]...) // a run kept as it is
-		s = s[i:]
-		if s == "" {
-			return b
-		}
-		r, size := rune(s[0]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s)
-		}
-		s = s[size:]
-		switch r {
-		case '\\', '"', '\'', '/':
-			b = append(b, '\\', byte(r))
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			if r >= 0x10000 {
-				r1, r2 := utf16.EncodeRune(r)
-				b = appendU(appendU(b, r1), r2)
-			} else {
-				b = appendU(b, r) // control characters, U+007F and up
-			}
-		}
-		i = jsPlain(s)
-	}
+// jsSpecialExact is jsSpecialWord with every mark exact: a byte's mark
+// does not depend on the bytes below it.
+func jsSpecialExact(x uint64) uint64 {
+	const ones, lo7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	zero := func(y uint64) uint64 { return ^(((y & lo7) + lo7) | y) }
+	below20 := ^(((x & lo7) + ones*0x60) | x)
+	return (x | below20 | zero(x^ones*0x7F) | zero(x^ones*'\\') | zero(x^ones*'"') | zero(x^ones*'\'') | zero(x^ones*'/')) & highs
 }
 
-func appendU(b []byte, r rune) []byte {
-	return append(b, '\\', 'u', upperHex[r>>12&0xF], upperHex[r>>8&0xF], upperHex[r>>4&0xF], upperHex[r&0xF])
+// appendEscapeJavaScript appends EscapeJavaScript(s) to b, eight bytes
+// at a time: each word is copied whole into b's spare room and kept up
+// to its first special byte, and the last bytes are read as the word
+// that ends s.
+func appendEscapeJavaScript(b []byte, s string) []byte {
+	b = slices.Grow(b, len(s)+8)
+	n := len(b)
+	out := b[:cap(b)]
+	for j := 0; j < len(s); {
+		var m uint64
+		switch {
+		case j+8 <= len(s) && n+8 <= len(out):
+			w := word8(s, j)
+			binary.LittleEndian.PutUint64(out[n:], w)
+			m = jsSpecialWord(w)
+		case len(s) >= 8 && n+8 <= len(out):
+			// The bytes already kept are shifted out of the word, so its
+			// marks must be exact.
+			skip := 8 * (j - (len(s) - 8))
+			w := word8(s, len(s)-8)
+			binary.LittleEndian.PutUint64(out[n:], w>>skip)
+			if m = jsSpecialExact(w) >> skip; m == 0 {
+				n, j = n+len(s)-j, len(s)
+				continue
+			}
+		default:
+			if c := s[j]; !jsSpecial(c) {
+				if n == len(out) {
+					b = append(b[:n], c)
+					out = b[:cap(b)]
+				} else {
+					out[n] = c
+				}
+				n, j = n+1, j+1
+				continue
+			}
+			m = 0x80 // s[j] is special
+		}
+		if m == 0 {
+			n, j = n+8, j+8
+			continue
+		}
+		k := bits.TrailingZeros64(m) >> 3
+		n, j = n+k, j+k
+		if len(out)-n < maxEscape+8 {
+			b = slices.Grow(b[:n], maxEscape+8+len(s)-j)
+			out = b[:cap(b)]
+		}
+		var size int
+		n, size = putEscape(out, n, s[j:])
+		j += size
+	}
+	return b[:n]
+}
+
+// maxEscape is the longest escape of one character: two \uXXXX.
+const maxEscape = 12
+
+// putEscape writes the escape of the special character s starts with
+// at out[n:], which has room for it, and returns the index after it and
+// the length of the character in s.
+func putEscape(out []byte, n int, s string) (int, int) {
+	r, size := rune(s[0]), 1
+	if r >= utf8.RuneSelf {
+		r, size = utf8.DecodeRuneInString(s)
+	}
+	var c byte
+	switch r {
+	case '\\', '"', '\'', '/':
+		c = byte(r)
+	case '\b':
+		c = 'b'
+	case '\f':
+		c = 'f'
+	case '\n':
+		c = 'n'
+	case '\r':
+		c = 'r'
+	case '\t':
+		c = 't'
+	default:
+		if r >= 0x10000 {
+			r1, r2 := utf16.EncodeRune(r)
+			return putU(out, putU(out, n, r1), r2), size
+		}
+		return putU(out, n, r), size // control characters, U+007F and up
+	}
+	out[n], out[n+1] = '\\', c
+	return n + 2, size
+}
+
+// putU writes r as \uXXXX at out[n:] and returns the index after it.
+func putU(out []byte, n int, r rune) int {
+	_ = out[n+5]
+	out[n], out[n+1] = '\\', 'u'
+	out[n+2], out[n+3], out[n+4], out[n+5] = upperHex[r>>12&0xF], upperHex[r>>8&0xF], upperHex[r>>4&0xF], upperHex[r&0xF]
+	return n + 6
 }
 
 // URLEncode is $util.urlEncode: application/x-www-form-urlencoded UTF-8
