@@ -131,6 +131,37 @@ func (*inputObj) BindChain(parts []vtl.ChainPart) func(recv any, args []any) (an
 	return nil
 }
 
+var _ vtl.WriteBinder = (*inputObj)(nil)
+
+// AppendCall implements vtl.CallWriter: $input.params(name) rendered in
+// text is written straight into the output.
+func (in *inputObj) AppendCall(b []byte, name string, args []any) ([]byte, bool, error) {
+	if name != "params" || len(args) != 1 {
+		return b, false, nil
+	}
+	return appendParam(in, b, args)
+}
+
+// BindWrite implements vtl.WriteBinder for $input.params(name).
+func (*inputObj) BindWrite(name string, nargs int) func(recv any, b []byte, args []any) ([]byte, bool, error) {
+	if name != "params" || nargs != 1 {
+		return nil
+	}
+	return appendParam
+}
+
+// appendParam appends $input.params(args[0]): the value oneParam
+// returns, "" when there is none.
+func appendParam(recv any, b []byte, args []any) ([]byte, bool, error) {
+	if args[0] == nil {
+		return b, true, nil
+	}
+	if p := recv.(*inputObj).req.param(javaString(args[0])); p != nil {
+		b = append(b, *p...)
+	}
+	return b, true, nil
+}
+
 // inputMethod returns the method name of $input taking nargs
 // arguments, or nil.
 func inputMethod(name string, nargs int) func(in *inputObj, args []any) (any, error) {
