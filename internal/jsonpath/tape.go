@@ -490,8 +490,18 @@ func (d *Decoder) scanEscaped(s string, start, i int, hi uint64, canonical *bool
 			d.ttext = b
 			return tnode{}, i, syntaxError(i, "bad escape \\%c", e)
 		}
-		var h uint64
 		run = i
+		if i+8 <= len(s) {
+			// The run to the next escape or the end is most often
+			// within the next eight bytes.
+			w := loadWord(s, i)
+			if m := special8(w); m != 0 {
+				hi |= w & highBits
+				i += bits.TrailingZeros64(m) >> 3
+				continue
+			}
+		}
+		var h uint64
 		i, h = plainEnd(s, i)
 		hi |= h
 	}
