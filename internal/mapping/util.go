@@ -213,6 +213,11 @@ func appendEscapeJavaScript(b []byte, s string) []byte {
 			b = slices.Grow(b[:n], maxEscape+8+len(s)-j)
 			out = b[:cap(b)]
 		}
+		if c := s[j]; c == '"' || c == '/' || c == '\\' || c == '\'' {
+			out[n], out[n+1] = '\\', c
+			n, j = n+2, j+1
+			continue
+		}
 		var size int
 		n, size = putEscape(out, n, s[j:])
 		j += size
