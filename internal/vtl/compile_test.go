@@ -158,6 +158,12 @@ var compiledCases = []string{
 	"#set($z = [1, 2, 3])#foreach($i in $z)$i#set($d = $z.remove(0))$d#end|$i|$z",
 	"#set($z = [1, $x, 3])#set($i = 'kept')#foreach($i in $z)[$i]#foreach($j in $z)$j$foreach.hasNext#break#end#end $i",
 	"#foreach($i in [])x#end#foreach($i in $l)#if($foreach.index == 1)#break#end$i#end",
+	// The separator, property and bare-variable method fast paths, each
+	// over what they do not take (a map's hasNext, null, a host object).
+	"#set($h = {'hasNext': 'H'})#if($h.hasNext),#end#if($x.hasNext)X#end#foreach($i in $l)#if($foreach.hasNext),#end#end $h.hasNext $x.hasNext $a.tag $s.bytes",
+	"$x.length() $!x.length() $s.length() #macro(n $p)[$p.length()|$p.tag|$p.hasNext]#end#n($x)#n($s)#n($a)",
+	// Chains over roots that bind nothing: maps, lists, strings, null.
+	"$m.nested.c.size() $l.get(0).toString().length() $s.substring(1).length() $x.a.b() $!x.a.b() #set($k = 'a')$m.get($k).toString()",
 }
 
 // TestCompiledMatchesTree checks that the compiled form renders exactly
