@@ -546,6 +546,16 @@ func (r *renderer) callUnbound(v any, p *refPart, ca *cargs) (any, error) {
 	return x, nil
 }
 
+// emitResult renders the value v of ref, or returns err: what a
+// compiled reference in text does past its string case, which it writes
+// itself.
+func (r *renderer) emitResult(ref *refExpr, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return r.emit(ref, v)
+}
+
 // compileRefNode compiles a reference rendered in text, as
 // refNode.render renders it.
 func compileRefNode(n *refNode) cnode {
@@ -579,10 +589,7 @@ func compileRefNode(n *refNode) cnode {
 				r.out = append(r.out, s...)
 				return r.checkOutput(ref.pos)
 			}
-			if err != nil {
-				return err
-			}
-			return r.emit(ref, v)
+			return r.emitResult(ref, v, err)
 		}
 	case ref.parts[np-1].kind != partMethod:
 		f := compileRef(ref, np)
@@ -592,10 +599,7 @@ func compileRefNode(n *refNode) cnode {
 				r.out = append(r.out, s...)
 				return r.checkOutput(ref.pos)
 			}
-			if err != nil {
-				return err
-			}
-			return r.emit(ref, v)
+			return r.emitResult(ref, v, err)
 		}
 	}
 	var prefix cexpr
@@ -640,10 +644,7 @@ func compileRefNode(n *refNode) cnode {
 				r.out = append(r.out, s...)
 				return r.checkOutput(ref.pos)
 			}
-			if err != nil {
-				return err
-			}
-			return r.emit(ref, x)
+			return r.emitResult(ref, x, err)
 		}
 		a, base, err := r.evalCargs(ca)
 		if err != nil {
