@@ -76,6 +76,9 @@ const (
 
 // Node is a value of a document parsed by Decoder.Parse: an index into
 // its tape. It is valid until the Decoder's Reset or next Parse.
+// Navigating a Node may record in the tape what it learned (whether an
+// object repeats a key), so the Nodes of one Decoder, like the Decoder,
+// are not safe for concurrent use.
 type Node struct {
 	d *Decoder
 	i int
